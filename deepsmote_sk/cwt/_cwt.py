@@ -3,15 +3,32 @@
 The transform reproduces :func:`pywt.cwt` sample for sample: it samples the
 same integrated wavelet (``pywt.integrate_wavelet``), applies the same
 ``-sqrt(scale) * diff(conv(x, psi_scale))`` recipe and the same centring.
-Three changes make it fast:
+What makes it fast:
 
 * the derivative is folded into the kernel (``diff(conv(x, k)) ==
   conv(x, diff(k))``), so every scale is one linear filter;
 * only the ``2 L - 1`` central taps of a long kernel can ever touch an
-  output sample, so kernels are cut to those taps *exactly* and every scale
-  shares one short FFT length ``>= 2 L`` at most ``3 L``;
-* all scales and all signals go through one batched ``rfft``/``irfft`` pair,
-  in chunks of rows that bound memory.
+  output sample, so kernels are cut to those taps *exactly*;
+* each scale gets the shortest circular FFT length that cannot alias onto
+  its ``L`` outputs, ``L + reach`` where ``reach`` is the kernel's half
+  width (at most ``2 L - 1``, against pywt's ``L + taps - 1``, up to
+  ``L + 16 scale``), rounded to a fast length; consecutive scales with the
+  same length form one group that shares one forward FFT of the signals;
+* complex wavelets use one complex inverse FFT per scale (cheaper than two
+  real ones) that writes complex output directly;
+* signals are processed in small chunks of rows whose intermediates stay in
+  the CPU cache, and each chunk is written straight into the preallocated
+  output, which also bounds peak memory;
+* without autograd, chunks are shared among ``torch.get_num_threads()``
+  worker threads, each running single-threaded torch ops: many small
+  multi-threaded ops would each end in a barrier, which stalls badly on
+  shared cores.
+
+pywt samples its integrated wavelet at ``floor``-rounded positions, which
+gives the kernels broadband ripple of up to ~1 % of their peak spectrum, so
+band-limited shortcuts (pruned inverse transforms, decimation at large
+scales) would not reproduce ``pywt.cwt`` to the required accuracy; the
+transform stays exact instead.
 
 Kernel spectra are cached per (wavelet, scales, length, dtype, device).
 """
@@ -19,16 +36,20 @@ Kernel spectra are cached per (wavelet, scales, length, dtype, device).
 import functools
 import math
 import numbers
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pywt
 import torch
-from scipy.fft import next_fast_len
+
+from ..utils import torch_threads
 
 __all__ = ["cwt", "effective_support", "frequencies_to_scales"]
 
-#: Elements of one chunk's output (float32: 64 MiB); bounds peak memory.
-_CHUNK_ELEMENTS = 2**24
+#: Spectrum values of one chunk's widest group (complex64: 2 MiB): small
+#: enough for the CPU cache, large enough to amortise per-call overhead.
+_CHUNK_ELEMENTS = 2**18
 
 #: Fraction of the wavelet's energy that defines its effective support.
 _SUPPORT_ENERGY = 0.99
@@ -48,7 +69,8 @@ def _as_wavelet(wavelet):
             ) from exc
         return wav
     raise ValueError(
-        f"wavelet must be a name such as 'morl' or a pywt.ContinuousWavelet; got {wavelet!r}."
+        "wavelet must be a name such as 'morl' or a pywt.ContinuousWavelet; "
+        f"got {wavelet!r}."
     )
 
 
@@ -75,14 +97,18 @@ def effective_support(wavelet, scale, precision=12):
     --------
     >>> from deepsmote_sk.cwt import effective_support
     >>> effective_support("morl", 10)
-    37
+    38
     """
     wav = _as_wavelet(wavelet)
     return int(math.ceil(_support_width(wav.name, precision) * float(scale)))
 
 
 def frequencies_to_scales(frequencies, wavelet, sampling_period=1.0, precision=12):
-    """Scales whose centre frequencies (Hz) are ``frequencies``, as ``pywt.frequency2scale``."""
+    """Scales whose centre frequencies are ``frequencies`` (``pywt.frequency2scale``).
+
+    Frequencies are in cycles per unit of ``sampling_period`` (Hz when it is
+    in seconds).
+    """
     wav = _as_wavelet(wavelet)
     freqs = np.asarray(frequencies, dtype=np.float64)
     if np.any(~np.isfinite(freqs)) or np.any(freqs <= 0):
@@ -121,25 +147,52 @@ def _kernel_taps(name, scales, length, precision):
     return taps, starts
 
 
+def _fft_length(length, reach):
+    """Smallest fast FFT length that holds ``length`` outputs of a filter.
+
+    A filter whose taps sit at offsets ``-reach .. reach`` around the output
+    sample fills a linear result that starts ``reach`` samples before the
+    signal and ends ``reach`` after it. A circular transform of length ``N``
+    folds sample ``i +- N`` onto the wanted output ``i``; both folds miss the
+    linear result when ``N >= length + reach``, which is about half the
+    textbook ``length + taps - 1``. Lengths are rounded up to ``2^k`` times 1,
+    9/8, 5/4 or 3/2: few distinct lengths mean few groups of scales, and
+    those lengths are among the fastest of the FFT libraries.
+    """
+    needed = length + reach
+    k = max(0, needed.bit_length() - 4)
+    return min(base << k for base in (8, 9, 10, 12, 16) if base << k >= needed)
+
+
 @functools.lru_cache(maxsize=32)
-def _kernel_spectra(name, scales, length, precision, dtype, device):
-    """rFFT of every scale's filter, stacked as (n_parts * n_scales, n_freq)."""
+def _plan(name, scales, length, precision, dtype, device):
+    """Groups of consecutive scales that share one FFT length, with spectra.
+
+    Returns ``(groups, is_complex)``; each group is ``(first, last, nfft,
+    spectra)`` for scales ``first:last`` with ``spectra`` the FFT of their
+    filters, shape (last - first, nfft) for complex wavelets and
+    (last - first, nfft // 2 + 1) (an rFFT) for real ones.
+    """
     taps, starts = _kernel_taps(name, scales, length, precision)
-    n_taps = max(t.size for t in taps)
-    nfft = next_fast_len(length + n_taps - 1, real=True)
     is_complex = np.iscomplexobj(taps[0])
-    parts = (np.real, np.imag) if is_complex else (np.real,)
-    h = np.zeros((len(parts), len(scales), nfft))
-    for s, (t, start) in enumerate(zip(taps, starts)):
-        # Placing tap t at (t - start) mod nfft makes circular output i equal
-        # the linear output start + i; nfft >= length + n_taps - 1 keeps
-        # wrapped samples out of the first `length` outputs.
-        pos = (np.arange(t.size) - start) % nfft
-        for p, part in enumerate(parts):
-            h[p, s, pos] = part(t)
-    spectra = np.fft.rfft(h.reshape(len(parts) * len(scales), nfft), axis=-1)
+    reaches = [max(start, t.size - 1 - start) for t, start in zip(taps, starts)]
+    nffts = [_fft_length(length, reach) for reach in reaches]
     complex_dtype = torch.complex128 if dtype == torch.float64 else torch.complex64
-    return torch.as_tensor(spectra, dtype=complex_dtype, device=device), nfft, is_complex
+    groups, first = [], 0
+    for last in range(1, len(scales) + 1):
+        if last < len(scales) and nffts[last] == nffts[first]:
+            continue
+        nfft = nffts[first]
+        h = np.zeros((last - first, nfft), dtype=taps[first].dtype)
+        for s in range(first, last):
+            # Tap t multiplies x[i + start - t]; placing it at (t - start)
+            # mod nfft makes circular output i equal the linear output.
+            h[s - first, (np.arange(taps[s].size) - starts[s]) % nfft] = taps[s]
+        spectra = np.fft.fft(h, axis=-1) if is_complex else np.fft.rfft(h, axis=-1)
+        spectra = torch.as_tensor(spectra, dtype=complex_dtype, device=device)
+        groups.append((first, last, nfft, spectra))
+        first = last
+    return groups, is_complex
 
 
 def _resolve_scales(scales, wavelet, sampling_period, frequencies, n_scales, precision):
@@ -148,16 +201,28 @@ def _resolve_scales(scales, wavelet, sampling_period, frequencies, n_scales, pre
             raise ValueError("Give either scales or frequencies, not both.")
         freqs = np.asarray(frequencies, dtype=np.float64)
         if freqs.ndim == 1 and freqs.size == 2 and n_scales is not None:
+            if (
+                isinstance(n_scales, bool)
+                or not isinstance(n_scales, numbers.Integral)
+                or n_scales < 1
+            ):
+                raise ValueError(
+                    f"n_scales must be a positive integer; got {n_scales!r}."
+                )
             fmin, fmax = sorted(freqs.tolist())
             if fmin <= 0:
                 raise ValueError(f"frequencies must be positive; got {frequencies!r}.")
             freqs = np.geomspace(fmax, fmin, int(n_scales))
         scales = frequencies_to_scales(freqs, wavelet, sampling_period, precision)
     if scales is None:
-        raise ValueError("scales (or frequencies=(fmin, fmax) with n_scales) is required.")
+        raise ValueError(
+            "scales (or frequencies=(fmin, fmax) with n_scales) is required."
+        )
     scales = np.atleast_1d(np.asarray(scales, dtype=np.float64))
     if scales.ndim != 1 or scales.size == 0:
-        raise ValueError(f"scales must be a non-empty 1-D sequence; got shape {scales.shape}.")
+        raise ValueError(
+            f"scales must be a non-empty 1-D sequence; got shape {scales.shape}."
+        )
     if np.any(~np.isfinite(scales)) or np.any(scales <= 0):
         raise ValueError(f"scales must be positive and finite; got {scales.tolist()}.")
     return scales
@@ -168,21 +233,37 @@ def _check_input(data):
     if isinstance(data, torch.Tensor):
         tensor, was_numpy = data, False
         if tensor.is_complex():
-            raise ValueError("data must be real-valued; complex signals are not supported.")
+            raise ValueError(
+                "data must be real-valued; complex signals are not supported."
+            )
         if not tensor.is_floating_point():
             tensor = tensor.to(torch.float64)
+        elif tensor.dtype not in (torch.float32, torch.float64):
+            # Half-precision FFTs are not available on every device.
+            tensor = tensor.to(torch.float32)
     else:
         arr = np.asarray(data)
+        if arr.dtype.kind in "USV":
+            raise ValueError(f"data must be numeric; got dtype {arr.dtype}.")
         if arr.dtype.kind not in "biuf":
             if arr.dtype.kind == "c":
-                raise ValueError("data must be real-valued; complex signals are not supported.")
+                raise ValueError(
+                    "data must be real-valued; complex signals are not supported."
+                )
             try:
                 arr = arr.astype(np.float64)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"data must be numeric; got dtype {arr.dtype}.") from exc
+                raise ValueError(
+                    f"data must be numeric; got dtype {arr.dtype}."
+                ) from exc
         if arr.dtype != np.float32:
             arr = arr.astype(np.float64)
-        tensor, was_numpy = torch.from_numpy(np.ascontiguousarray(arr)), True
+        with warnings.catch_warnings():
+            # Read-only arrays (e.g. memory maps) are never written to here.
+            warnings.filterwarnings(
+                "ignore", message="The given NumPy array is not writable"
+            )
+            tensor, was_numpy = torch.from_numpy(np.ascontiguousarray(arr)), True
     if tensor.ndim not in (1, 2):
         raise ValueError(
             "data must be one signal (L,) or a batch (n_signals, L); "
@@ -230,14 +311,16 @@ def cwt(
         Instead of ``scales``: the centre frequencies (Hz with
         ``sampling_period`` in seconds) to analyse. A pair ``(fmin, fmax)``
         gives ``n_scales`` frequencies spaced geometrically from ``fmax``
-        down to ``fmin``.
+        down to ``fmin`` (pass ``n_scales=None`` to analyse exactly two
+        frequencies).
     n_scales : int, default=64
         Number of scales for a ``(fmin, fmax)`` frequency range.
     precision : int, default=12
         Length ``2**precision`` of the sampled wavelet, as in ``pywt.cwt``.
     chunk_size : int, optional
         Signals transformed at once. By default chosen so one chunk's
-        output holds about 16 M values, which bounds peak memory.
+        intermediate spectra hold about 256 K values (a few MiB, cache
+        sized); peak memory is the output plus one chunk's intermediates.
 
     Returns
     -------
@@ -245,7 +328,9 @@ def cwt(
         Shape ``(n_signals, n_scales, L)`` for a batch, ``(n_scales, L)`` for
         one signal (the axis order of ``pywt.cwt``). Complex for complex
         wavelets (``cmor``, ``cgau``, ``shan``, ``fbsp``). float32 input gives
-        float32/complex64, other input float64/complex128.
+        float32/complex64, other numpy input float64/complex128; a tensor
+        keeps float64, half precision is computed in float32 and integers
+        in float64.
     frequencies : ndarray of shape (n_scales,)
         Centre frequency of each scale, ``pywt.scale2frequency / sampling_period``.
 
@@ -265,9 +350,14 @@ def cwt(
     Notes
     -----
     The coefficients equal ``pywt.cwt(data, scales, wavelet)`` up to floating
-    point rounding. The effective support of a wavelet at scale ``a`` is the
-    width holding 99 % of the wavelet's energy times ``a``; signals must be
-    at least that long at the largest scale.
+    point rounding. On the CPU without autograd, chunks of signals are spread
+    over ``torch.get_num_threads()`` worker threads while torch's own thread
+    count is set to 1 (and restored afterwards); results do not depend on the
+    number of threads or the chunk size.
+
+    The effective support of a wavelet at scale ``a`` is the width holding
+    99 % of the wavelet's energy times ``a``; signals must be at least that
+    long at the largest scale.
 
     Examples
     --------
@@ -285,8 +375,12 @@ def cwt(
     if not isinstance(sampling_period, numbers.Real) or not (
         np.isfinite(sampling_period) and sampling_period > 0
     ):
-        raise ValueError(f"sampling_period must be a positive number; got {sampling_period!r}.")
-    scales = _resolve_scales(scales, wav, sampling_period, frequencies, n_scales, precision)
+        raise ValueError(
+            f"sampling_period must be a positive number; got {sampling_period!r}."
+        )
+    scales = _resolve_scales(
+        scales, wav, sampling_period, frequencies, n_scales, precision
+    )
     tensor, was_numpy, squeeze = _check_input(data)
     n, length = tensor.shape
     needed = effective_support(wav, scales.max(), precision)
@@ -297,26 +391,59 @@ def cwt(
             f"{needed} samples are needed. Use smaller scales or longer signals."
         )
 
-    spectra, nfft, is_complex = _kernel_spectra(
+    groups, is_complex = _plan(
         wav.name, tuple(scales.tolist()), length, precision, tensor.dtype, tensor.device
     )
-    n_scales_ = scales.size
+    if is_complex:
+        # One complex inverse FFT is cheaper than two real ones (real and
+        # imaginary part) and writes interleaved complex output directly.
+        forward, inverse = torch.fft.fft, torch.fft.ifft
+        out_dtype = (
+            torch.complex128 if tensor.dtype == torch.float64 else torch.complex64
+        )
+    else:
+        forward, inverse = torch.fft.rfft, torch.fft.irfft
+        out_dtype = tensor.dtype
     if chunk_size is None:
-        chunk_size = max(1, _CHUNK_ELEMENTS // (spectra.shape[0] * nfft))
-    outputs = []
-    for start in range(0, n, int(chunk_size)):
-        x = tensor[start : start + int(chunk_size)]
-        spec = torch.fft.rfft(x, n=nfft, dim=-1)  # (chunk, n_freq)
-        out = torch.fft.irfft(spec[:, None, :] * spectra[None], n=nfft, dim=-1)
-        out = out[..., :length]  # (chunk, parts * scales, L)
-        if is_complex:
-            out = torch.complex(out[:, :n_scales_], out[:, n_scales_:])
-        outputs.append(out)
-    coefs = torch.cat(outputs, dim=0) if len(outputs) > 1 else outputs[0]
+        widest = max(spectra.numel() for *_, spectra in groups)
+        chunk_size = max(1, _CHUNK_ELEMENTS // widest)
+    if (
+        isinstance(chunk_size, bool)
+        or not isinstance(chunk_size, numbers.Integral)
+        or chunk_size < 1
+    ):
+        raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}.")
+    chunk_size = int(chunk_size)
+    coefs = torch.empty((n, scales.size, length), dtype=out_dtype, device=tensor.device)
+    grad, inference = torch.is_grad_enabled(), torch.is_inference_mode_enabled()
+
+    def transform_rows(start):
+        # Worker threads start in the default modes; take the caller's.
+        with torch.inference_mode() if inference else torch.set_grad_enabled(grad):
+            x = tensor[start : start + chunk_size]
+            for first, last, nfft, spectra in groups:
+                spec = forward(x, n=nfft, dim=-1)  # (chunk, n_freq)
+                out = inverse(spec[:, None, :] * spectra, n=nfft, dim=-1)
+                coefs[start : start + chunk_size, first:last] = out[..., :length]
+
+    starts = range(0, n, chunk_size)
+    n_workers = min(torch.get_num_threads(), len(starts))
+    building_graph = torch.is_grad_enabled() and tensor.requires_grad
+    if n_workers > 1 and tensor.device.type == "cpu" and not building_graph:
+        # Whole chunks per thread instead of torch's intra-op threads: the
+        # chunks' many small FFTs would each end in a barrier, which stalls
+        # badly when the cores are shared with other processes.
+        with torch_threads(1), ThreadPoolExecutor(n_workers) as pool:
+            list(pool.map(transform_rows, starts))
+    else:
+        for start in starts:
+            transform_rows(start)
     if squeeze:
         coefs = coefs[0]
 
-    freqs = np.atleast_1d(pywt.scale2frequency(wav, scales, precision)) / sampling_period
+    freqs = (
+        np.atleast_1d(pywt.scale2frequency(wav, scales, precision)) / sampling_period
+    )
     if was_numpy:
         coefs = coefs.numpy()
     return coefs, freqs

@@ -1,0 +1,134 @@
+"""Throughput of the torch CWT against ``pywt.cwt`` on the same batch.
+
+Usage::
+
+    python benchmarks/bench_cwt.py                       # the acceptance run
+    python benchmarks/bench_cwt.py --wavelets cmor1.5-1.0 morl mexh
+
+Both transforms run in this process on the same float32 batch (default 2000
+windows x 256 samples, 64 scales ``np.geomspace(1, 64, 64)``, the package's
+default wavelet ``cmor1.5-1.0``). ``pywt.cwt`` is timed with both of its
+methods (``"conv"`` and ``"fft"``) and the faster one is the reference. Each
+time is the median of ``--repeats`` whole calls; the torch CWT is timed after
+one warm-up call that builds its kernel cache (the cold call is printed too).
+The ratio is taken from medians of this run only, as ../shared/PROTOCOL.md
+asks: absolute times on a shared machine are noisy, ratios less so.
+
+One line per wavelet is printed in the form::
+
+    cwt throughput: torch 0.11 s, pywt.cwt(fft) 1.14 s -> ratio 10.4x
+    (2000 x 256 x 64 scales, wavelet cmor1.5-1.0, float32, 2 threads)
+
+(on one line)
+
+followed by the same comparison in process CPU time (less sensitive to
+other processes on a shared machine than wall-clock time, but it counts
+both torch threads), the accuracy (max |torch - pywt| / max |pywt|), and at
+the end the peak resident memory of the process.
+"""
+
+import argparse
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+import pywt
+import torch
+
+from deepsmote_sk.cwt import cwt, effective_support
+
+
+def _median_times(fn, repeats):
+    """Median wall-clock and median process CPU seconds of ``repeats`` calls."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - start_wall)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def run(n_signals, length, scales, wavelet, threads, repeats, pywt_repeats, methods):
+    x = np.random.default_rng(0).standard_normal((n_signals, length)).astype(np.float32)
+    torch.set_num_threads(threads)
+
+    start = time.perf_counter()
+    ours, _ = cwt(x, scales, wavelet)
+    cold = time.perf_counter() - start
+    t_torch, c_torch = _median_times(lambda: cwt(x, scales, wavelet), repeats)
+
+    t_pywt, c_pywt = {}, {}
+    for method in methods:
+        t_pywt[method], c_pywt[method] = _median_times(
+            lambda: pywt.cwt(x, scales, wavelet, method=method, axis=-1), pywt_repeats
+        )
+    best = min(t_pywt, key=t_pywt.get)
+    ref, _ = pywt.cwt(x, scales, wavelet, method=best, axis=-1)
+    ref = np.moveaxis(ref, 0, 1)  # (n, scales, L)
+    rel_err = float(np.abs(ours - ref).max() / np.abs(ref).max())
+
+    print(
+        f"cwt throughput: torch {t_torch:.3f} s, pywt.cwt({best}) {t_pywt[best]:.3f} s "
+        f"-> ratio {t_pywt[best] / t_torch:.1f}x ({n_signals} x {length} x "
+        f"{len(scales)} scales, wavelet {wavelet}, float32, {threads} threads)"
+    )
+    others = "".join(
+        f"pywt.cwt({m}) {t:.3f} s; " for m, t in t_pywt.items() if m != best
+    )
+    print(
+        f"    CPU time: torch {c_torch:.3f} s, pywt.cwt({best}) {c_pywt[best]:.3f} s "
+        f"-> ratio {c_pywt[best] / c_torch:.1f}x; first torch call (builds kernels) "
+        f"{cold:.3f} s; {others}max |torch - pywt| / max |pywt| = {rel_err:.1e}"
+    )
+    sys.stdout.flush()
+    return t_pywt[best] / t_torch
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n-signals", type=int, default=2000)
+    parser.add_argument("--length", type=int, default=256)
+    parser.add_argument("--n-scales", type=int, default=64)
+    parser.add_argument("--max-scale", type=float, default=64.0)
+    parser.add_argument("--wavelets", nargs="+", default=["cmor1.5-1.0"])
+    parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--pywt-repeats", type=int, default=3)
+    parser.add_argument(
+        "--methods", nargs="+", default=["fft", "conv"], choices=["fft", "conv"]
+    )
+    args = parser.parse_args(argv)
+
+    print(
+        f"torch {torch.__version__}, pywt {pywt.__version__}, numpy {np.__version__}; "
+        f"scales np.geomspace(1, {args.max_scale:g}, {args.n_scales}), the largest "
+        "lowered where a wavelet does not fit in the signal; "
+        f"medians of {args.repeats} (torch) and {args.pywt_repeats} (pywt) runs; "
+        "pywt runs single-threaded"
+    )
+    for wavelet in args.wavelets:
+        # Scales whose wavelet is longer than the signal are refused by cwt.
+        max_scale = args.max_scale
+        while effective_support(wavelet, max_scale) > args.length and max_scale > 1:
+            max_scale = round(max_scale - 0.5, 1)
+        if max_scale < args.max_scale:
+            print(f"    {wavelet}: largest scale lowered to {max_scale:g} to fit")
+        run(
+            args.n_signals,
+            args.length,
+            np.geomspace(1.0, max_scale, args.n_scales),
+            wavelet,
+            args.threads,
+            args.repeats,
+            args.pywt_repeats,
+            args.methods,
+        )
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory of the process: {peak_mib:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
