@@ -69,7 +69,7 @@ class CWTTransformer(TransformerMixin, BaseEstimator):
         ``(height, width)`` of one image; ``n_features_out = height * width``.
     n_features_in_ : int
         Signal length seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X`` when it is a DataFrame with string columns.
 
     See Also

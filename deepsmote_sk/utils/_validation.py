@@ -50,7 +50,8 @@ def check_signals(X, *, name="X", min_length=1, allow_1d=False):
         raise ValueError(f"{name} contains NaN or infinity.")
     if arr.shape[-1] < min_length:
         raise ValueError(
-            f"{name} has signals of length {arr.shape[-1]}; at least {min_length} samples are needed."
+            f"{name} has signals of length {arr.shape[-1]} (n_features={arr.shape[-1]}); "
+            f"at least {min_length} samples are needed."
         )
     return arr
 
