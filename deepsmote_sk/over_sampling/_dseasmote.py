@@ -1,0 +1,679 @@
+"""DSEASMOTE: the DSEA-SMOTE deep oversampler as an imbalanced-learn sampler."""
+
+import os
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import Substitution, check_target_type
+from imblearn.utils._docstring import _random_state_docstring
+from scipy import sparse
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import validate_data
+
+from .._training import minibatches, train_loop
+from ..cwt import default_scales
+from ..utils import resolve_device, seeded, torch_seed_from, torch_threads
+from ._afc import afc_loss, distance_loss, scale_gradient
+from ._generator import DSEAGenerator
+from ._latent_smote import LatentSMOTE
+from ._presets import resolve_preset
+from ._quality_filter import (
+    GENERATION_BATCH,
+    QualityFilter,
+    pearson_to_nearest,
+    standardize_rows,
+)
+
+__all__ = ["DSEASMOTE"]
+
+#: Shortest signal the CWT front end reads: one sample per column of the
+#: paper's 32 x 32 map. ``use_cwt="auto"`` turns the front end off below it.
+MIN_CWT_LENGTH = 32
+
+#: Noise of the one-sample fallback, as a fraction of the per-dimension
+#: standard deviation of the training set's latent codes.
+_FALLBACK_NOISE = 0.1
+
+
+@Substitution(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    random_state=_random_state_docstring,
+)
+class DSEASMOTE(BaseOverSampler):
+    """Deep Squeeze-enhanced Axial Transformer SMOTE (DSEA-SMOTE).
+
+    Trains an encoder-decoder on the data, with a CWT front end, squeeze-
+    enhanced axial attention (SEA) and an auxiliary feature classifier
+    (AFC), then creates new minority samples by SMOTE between latent codes
+    of the same class, decodes them and keeps those that pass a per-sample
+    quality filter (PCC of scalograms and AFC confidence above
+    ``br_threshold``).
+
+    Two input modes:
+
+    * **signal mode** (``image_shape=None``): each row is a 1-D signal; the
+      synthetic rows are signals of the same length, ready for any 1-D
+      classifier. The encoder reads the signal's scalogram (the package's
+      differentiable torch CWT) and the signal itself.
+    * **image mode** (``image_shape`` given): each row is a flattened image,
+      for example the output of :class:`~deepsmote_sk.CWTTransformer`; no
+      CWT inside; the synthetic rows are images.
+
+    Read more in the :ref:`User Guide <dseasmote>`.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {random_state}
+
+        The same int gives bit-identical output on the CPU, across calls and
+        processes (with the same torch thread count). Torch's global random
+        state is never changed, nor numpy's unless ``random_state=None``
+        (then the seed is drawn from it, as in scikit-learn).
+
+    k_neighbors : int, default=5
+        Nearest same-class neighbours in latent space to interpolate
+        towards; clipped to the class size minus one.
+
+    br_threshold : float in [0, 1] or callable, default=0.6
+        ``beta(BR)`` of Eq. 12: a sample is accepted when its PCC and its
+        AFC confidence both exceed it. A callable receives the class's
+        balance ratio ``BR = n_class / n_majority`` (Eq. 11) and returns the
+        threshold.
+
+    use_filter : bool, default=True
+        Apply the quality filter; False keeps every decoded sample.
+
+    max_rounds : int, default=5
+        Rounds of drawing while the filter rejects samples (each draws at
+        most twice the missing count); after them the best rejects fill the
+        gap, with a warning.
+
+    image_shape : tuple of int or None, default=None
+        ``(H, W)`` or ``(C, H, W)`` of the images in image mode; None for
+        signal mode. ``C * H * W`` must equal the number of features.
+
+    use_cwt : bool or "auto", default="auto"
+        The CWT front end in signal mode. ``"auto"`` uses it for signals of
+        at least 32 samples and turns it off for shorter rows (tabular data,
+        toy inputs). True requires signals of at least 32 samples. False is
+        the "without CWT front end" ablation: the networks read the signal
+        only and the time-frequency loss is dropped.
+
+    wavelet : str, default="cmor1.5-1.0"
+        Continuous wavelet of the scalograms (any PyWavelets continuous
+        wavelet).
+
+    use_sea : bool, default=True
+        SEA blocks in the encoder and decoder; False is ablation M1.
+
+    use_afc : bool, default=True
+        The AFC, its loss (Eq. 6) and the distance loss (Eq. 7) that reads
+        its features; False is ablation M2 (both False: M3). Without the AFC
+        the filter tests the PCC only.
+
+    afc_weight : float, default=0.1
+        How strongly the generator follows the AFC loss (Eq. 6): the factor
+        on the gradient the AFC sends back into the generator. The AFC itself
+        always learns from Eq. 6 at full strength. 0 trains the AFC (for the
+        filter) without shaping the generator.
+
+    distance_weight : float, default=0.1
+        The same factor for the distance loss (Eq. 7), which the generator
+        maximises; 0 turns the realism head off.
+
+    tf_weight : float, default=1.0
+        Weight of the time-frequency reconstruction loss (scalograms of
+        input and output) next to the time-domain one.
+
+    undersample_alignment : bool, default=True
+        Train the generator on every class undersampled at random to the
+        size of the smallest class (the paper's Sec. V-A). False trains on
+        all rows with class-balanced mini-batches.
+
+    preset : {{"fast", "paper"}}, default="fast"
+        Default network and training sizes: ``"fast"`` for CPUs,
+        ``"paper"`` as in the paper (64-512 channels, 8 heads, 1500
+        epochs, learning rate 5e-4, batch 64). The next seven parameters
+        override the preset when not None.
+
+    channels : tuple of int, default=None
+        Channels of the stem, then of each strided convolution level
+        (``"fast"``: (16, 32)).
+
+    latent_dim : int, default=None
+        Size of the latent code (``"fast"``: 32).
+
+    n_heads : int, default=None
+        Attention heads of the SEA blocks (``"fast"``: 2).
+
+    image_size : int, default=None
+        Scales (height) and time columns (width) of the scalograms
+        (``"fast"``: 16; ``"paper"``: 32, as in the paper); signals shorter
+        than it use one column per sample.
+
+    max_epochs : int, default=None
+        Training epochs (``"fast"``: 100).
+
+    batch_size : int, default=None
+        Mini-batch size (``"fast"``: 64).
+
+    lr : float, default=None
+        Learning rate of Adam (``"fast"``: 2e-3).
+
+    device : str or torch.device, default="auto"
+        ``"auto"`` trains on CUDA when available, else on the CPU;
+        ``"cuda"`` without CUDA raises a ValueError.
+
+    n_jobs : int or None, default=None
+        Torch threads during ``fit_resample`` (-1: all cores); None keeps
+        torch's setting. The previous count is restored afterwards.
+
+    verbose : bool or int, default=False
+        Show a tqdm progress bar with the training losses.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples to generate for each class.
+
+    n_features_in_ : int
+        Number of features of the input.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when X was a DataFrame with string column names.
+
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, in the order of the AFC's outputs.
+
+    generator_ : DSEAGenerator or None
+        The trained network, on the CPU in evaluation mode: ``encode``,
+        ``decode``, ``forward`` and ``predict_proba`` take torch tensors in
+        the units of ``X``. None when nothing had to be generated.
+
+    quality_ : dict
+        Per generated class: ``n_requested``, ``n_drawn``, ``n_accepted``,
+        ``acceptance_rate``, ``n_filled`` (rows taken from the rejects),
+        ``mean_pcc``, ``mean_afc_confidence`` (of the returned rows; NaN
+        without AFC) and ``threshold``.
+
+    history_ : list of dict
+        Per-epoch means of the losses: ``loss`` (total), ``time``,
+        ``energy``, ``tf``, ``afc`` and ``distance`` (those that apply).
+
+    config_ : dict
+        Network and training settings used (the preset with overrides).
+
+    use_cwt_ : bool
+        Whether the CWT front end was used.
+
+    scales_ : ndarray of shape (n_scales,) or None
+        CWT scales of the scalograms (signal mode with at least 32
+        samples), else None.
+
+    See Also
+    --------
+    imblearn.over_sampling.SMOTE : SMOTE in the input space.
+    deepsmote_sk.CWTTransformer : scalogram images for image mode.
+
+    Notes
+    -----
+    Training minimises, on mini-batches of the aligned training set,
+
+    ``L = L_time + L_energy + tf_weight * L_tf + L_AFC + L_D``
+
+    ``L_time`` and ``L_tf`` are mean squared reconstruction errors of the
+    standardised signal and of its [0, 1] scalogram, ``L_energy`` the
+    squared error of each signal's RMS (the amplitude, which a per-sample
+    [0, 1] scalogram does not see); ``L_AFC`` (Eq. 6) is the AFC's
+    cross-entropy on the real samples and on generated samples (the batch's
+    reconstructions and decodes of random latent interpolations between
+    same-class pairs of the batch); ``L_D`` (Eq. 7) is the realism head's
+    cross-entropy between real samples and those interpolation decodes, in
+    the AFC's feature space. Eq. 8 sums ``L_AFC`` and ``L_D``; both train
+    the AFC at full strength, while the generator receives their gradients
+    multiplied by ``afc_weight`` and by ``-distance_weight`` (it maximises
+    ``L_D``).
+
+    The filter (Eq. 9-12) is applied per sample. See the user guide for the
+    choices made where the paper is ambiguous and for where this
+    implementation departs from the authors' code.
+
+    References
+    ----------
+    .. [1] DSEA-SMOTE: "Deep Squeeze-enhanced Axial Transformer SMOTE: A
+       novel approach for imbalance-bearing fault diagnosis".
+    .. [2] Q. Wan et al., "SeaFormer++: Squeeze-enhanced axial transformer
+       for mobile visual recognition", arXiv:2301.13156, 2023.
+    .. [3] D. Dablain, B. Krawczyk and N. V. Chawla, "DeepSMOTE: Fusing deep
+       learning and SMOTE for imbalanced data", IEEE TNNLS, 2023.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from deepsmote_sk import DSEASMOTE
+    >>> rng = np.random.RandomState(0)
+    >>> t = np.arange(64)
+    >>> X = np.vstack([np.sin(0.3 * t + rng.uniform(0, 6, (40, 1))),
+    ...                np.sin(1.1 * t + rng.uniform(0, 6, (8, 1)))])
+    >>> y = np.array([0] * 40 + [1] * 8)
+    >>> sampler = DSEASMOTE(max_epochs=3, channels=(4,), latent_dim=4,
+    ...                     use_filter=False, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 40), (1, 40)]
+    >>> X_res.shape
+    (80, 64)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "br_threshold": [Interval(Real, 0, 1, closed="both"), callable],
+        "use_filter": ["boolean"],
+        "max_rounds": [Interval(Integral, 1, None, closed="left")],
+        "image_shape": [tuple, list, None],
+        "use_cwt": ["boolean", StrOptions({"auto"})],
+        "wavelet": [str],
+        "use_sea": ["boolean"],
+        "use_afc": ["boolean"],
+        "afc_weight": [Interval(Real, 0, None, closed="left")],
+        "distance_weight": [Interval(Real, 0, None, closed="left")],
+        "tf_weight": [Interval(Real, 0, None, closed="left")],
+        "undersample_alignment": ["boolean"],
+        "preset": [StrOptions({"fast", "paper"})],
+        "channels": [tuple, list, None],
+        "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "n_heads": [Interval(Integral, 1, None, closed="left"), None],
+        "image_size": [Interval(Integral, 1, None, closed="left"), None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "lr": [Interval(Real, 0, None, closed="neither"), None],
+        "device": [str, torch.device],
+        "n_jobs": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),
+            None,
+        ],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        br_threshold=0.6,
+        use_filter=True,
+        max_rounds=5,
+        image_shape=None,
+        use_cwt="auto",
+        wavelet="cmor1.5-1.0",
+        use_sea=True,
+        use_afc=True,
+        afc_weight=0.1,
+        distance_weight=0.1,
+        tf_weight=1.0,
+        undersample_alignment=True,
+        preset="fast",
+        channels=None,
+        latent_dim=None,
+        n_heads=None,
+        image_size=None,
+        max_epochs=None,
+        batch_size=None,
+        lr=None,
+        device="auto",
+        n_jobs=None,
+        verbose=False,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+        self.br_threshold = br_threshold
+        self.use_filter = use_filter
+        self.max_rounds = max_rounds
+        self.image_shape = image_shape
+        self.use_cwt = use_cwt
+        self.wavelet = wavelet
+        self.use_sea = use_sea
+        self.use_afc = use_afc
+        self.afc_weight = afc_weight
+        self.distance_weight = distance_weight
+        self.tf_weight = tf_weight
+        self.undersample_alignment = undersample_alignment
+        self.preset = preset
+        self.channels = channels
+        self.latent_dim = latent_dim
+        self.n_heads = n_heads
+        self.image_size = image_size
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.device = device
+        self.n_jobs = n_jobs
+        self.verbose = verbose
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        # Integers become float64: synthetic rows are not integers.
+        X, y = validate_data(
+            self,
+            X=X,
+            y=y,
+            reset=True,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+        )
+        return X, y, binarize_y
+
+    # --------------------------------------------------------------- checks
+    def _image_shape(self, n_features):
+        """``(C, H, W)`` in image mode, None in signal mode."""
+        if self.image_shape is None:
+            return None
+        shape = tuple(self.image_shape)
+        valid = len(shape) in (2, 3) and all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
+            for s in shape
+        )
+        if not valid:
+            raise ValueError(
+                "image_shape must be (H, W) or (C, H, W) with positive ints; "
+                f"got {self.image_shape!r}."
+            )
+        shape = tuple(int(s) for s in shape)
+        if len(shape) == 2:
+            shape = (1,) + shape
+        if int(np.prod(shape)) != n_features:
+            raise ValueError(
+                f"image_shape={self.image_shape!r} holds {int(np.prod(shape))} values "
+                f"but X has {n_features} features per row; they must be equal."
+            )
+        return shape
+
+    def _front_end(self, n_features, image_shape, image_size):
+        """Resolve the CWT front end: ``(use_cwt, scales)``."""
+        if image_shape is not None:
+            if self.use_cwt is True:
+                raise ValueError(
+                    "use_cwt=True needs signal mode, but image_shape is given (image "
+                    "mode has no CWT inside); use use_cwt='auto' or False."
+                )
+            return False, None
+        if n_features < MIN_CWT_LENGTH:
+            if self.use_cwt is True:
+                raise ValueError(
+                    f"Signals of length {n_features} are too short for the CWT front "
+                    f"end: at least {MIN_CWT_LENGTH} samples are needed. Use "
+                    "use_cwt='auto' (turns it off for short rows) or use_cwt=False."
+                )
+            return False, None
+        scales = default_scales(n_features, self.wavelet, n_scales=image_size)
+        return self.use_cwt in ("auto", True), scales
+
+    def _thresholds(self, classes, counts, targets):
+        """``beta(BR)`` of each class to generate (Eq. 11-12)."""
+        thresholds = {}
+        for label in targets:
+            br = counts[np.searchsorted(classes, label)] / counts.max()
+            beta = (
+                self.br_threshold(br)
+                if callable(self.br_threshold)
+                else self.br_threshold
+            )
+            if not isinstance(beta, Real) or not 0 <= beta <= 1:
+                raise ValueError(
+                    f"br_threshold({br:g}) must return a number in [0, 1]; got "
+                    f"{beta!r} for class {label!r}."
+                )
+            thresholds[label] = float(beta)
+        return thresholds
+
+    # ----------------------------------------------------------- resampling
+    def _fit_resample(self, X, y):
+        config = resolve_preset(
+            self.preset,
+            channels=self.channels,
+            latent_dim=self.latent_dim,
+            n_heads=self.n_heads,
+            image_size=self.image_size,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            lr=self.lr,
+        )
+        n_features = X.shape[1]
+        image_shape = self._image_shape(n_features)
+        use_cwt, scales = self._front_end(n_features, image_shape, config["image_size"])
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        counts = np.bincount(y_index)
+        targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
+        thresholds = self._thresholds(self.classes_, counts, targets)
+        device = resolve_device(self.device)
+        self.config_ = config
+        self.use_cwt_ = use_cwt
+        self.scales_ = scales
+        self.generator_ = None
+        self.history_ = []
+        self.quality_ = {}
+        if not targets:
+            return X, y
+
+        dense = X.toarray() if sparse.issparse(X) else X
+        loc = float(dense.mean(dtype=np.float64))
+        scale = float(dense.std(dtype=np.float64)) or 1.0
+        X_std = ((dense - loc) / scale).astype(np.float32)
+        seed = torch_seed_from(self.random_state)
+        rng = np.random.RandomState(seed % 2**32)
+        n_threads = os.cpu_count() if self.n_jobs == -1 else self.n_jobs
+        with torch_threads(n_threads):
+            train = self._training_rows(y_index, counts, rng)
+            with seeded(seed, device):
+                generator = DSEAGenerator(
+                    n_features=n_features,
+                    n_classes=len(self.classes_),
+                    image_shape=image_shape,
+                    scales=scales,
+                    wavelet=self.wavelet,
+                    use_cwt=use_cwt,
+                    channels=config["channels"],
+                    latent_dim=config["latent_dim"],
+                    n_heads=config["n_heads"],
+                    image_size=config["image_size"],
+                    use_sea=self.use_sea,
+                    use_afc=self.use_afc,
+                    realism=self.use_afc and self.distance_weight > 0,
+                    loc=loc,
+                    scale=scale,
+                ).to(device)
+            self.history_ = self._train(
+                generator, X_std[train], y_index[train], seed, device, config
+            )
+            generator.eval()
+            X_new, y_new = self._synthesize(
+                generator, X_std, y_index, targets, thresholds, train, rng, device
+            )
+        self.generator_ = generator.cpu()
+        X_new = (X_new * scale + loc).astype(X.dtype)
+        y_new = np.asarray(y_new, dtype=y.dtype)
+        if sparse.issparse(X):
+            X_res = sparse.vstack([X, sparse.csr_matrix(X_new)], format=X.format)
+        else:
+            X_res = np.concatenate([X, X_new])
+        return X_res, np.concatenate([y, y_new])
+
+    def _training_rows(self, y_index, counts, rng):
+        """Rows the generator trains on (undersampling alignment, Sec. V-A)."""
+        if not self.undersample_alignment:
+            return np.arange(len(y_index))
+        n_min = counts.min()
+        rows = [
+            np.sort(rng.choice(np.flatnonzero(y_index == c), n_min, replace=False))
+            for c in range(len(counts))
+        ]
+        return np.sort(np.concatenate(rows))
+
+    def _train(self, net, X_train, y_train, seed, device, config):
+        """Train ``net`` through the package's training loop; returns the history."""
+        X_t = torch.as_tensor(X_train, device=device)
+        y_t = torch.as_tensor(y_train, dtype=torch.long, device=device)
+        # The real scalograms never change: computed once, not every epoch.
+        with torch.no_grad():
+            images = _batched(net._image, X_train, device) if net.use_cwt else None
+        generator = torch.Generator().manual_seed(seed)
+        weights = None
+        if not self.undersample_alignment:
+            # Class-balanced batches stand in for the alignment.
+            weights = torch.as_tensor(1.0 / np.bincount(y_train)[y_train])
+
+        def batches(epoch):
+            order = minibatches(
+                len(X_t), config["batch_size"], generator, weights=weights
+            )
+            return [index.to(device) for index in order]
+
+        def step(index):
+            x, y = X_t[index], y_t[index]
+            image = images[index] if images is not None else None  # (batch, scales, W)
+            n = len(x)
+            z = net._encode(x, image)  # (batch, latent)
+            if net.afc is not None:
+                # Generated samples g of Eq. 6-7: decodes of random latent
+                # interpolations between same-class pairs, as SMOTE draws them.
+                partner = _same_class_partner(y, generator)
+                gap = torch.rand(n, 1, generator=generator).to(device)
+                z = torch.cat([z, z + gap * (z[partner] - z)])  # (2 batch, latent)
+            x_out = net._decode(z)  # reconstructions, then interpolations
+            image_out = net._image(x_out)
+            losses = {
+                "time": F.mse_loss(x_out[:n], x),
+                "energy": F.mse_loss(_rms(x_out[:n]), _rms(x)),
+            }
+            total = losses["time"] + losses["energy"]
+            if image is not None:
+                losses["tf"] = F.mse_loss(image_out[:n], image)
+                total = total + self.tf_weight * losses["tf"]
+            if net.afc is not None:
+                # The AFC learns from Eq. 6-7 at full strength; the generator
+                # follows it with afc_weight, and fights the realism head
+                # with distance_weight (negative factor: Eq. 7's minimax).
+                f_real = net.afc.features(x, image)
+                f_gen = net.afc.features(
+                    scale_gradient(x_out, self.afc_weight),
+                    _scale_or_none(image_out, self.afc_weight),
+                )
+                losses["afc"] = afc_loss(
+                    net.afc.class_head(f_real),
+                    y,
+                    net.afc.class_head(f_gen),
+                    torch.cat([y, y]),
+                )
+                total = total + losses["afc"]
+                if net.afc.realism_head is not None:
+                    f_mix = net.afc.frozen_features(
+                        scale_gradient(x_out[n:], -self.distance_weight),
+                        _scale_or_none(
+                            image_out[n:] if image is not None else None,
+                            -self.distance_weight,
+                        ),
+                    )
+                    losses["distance"] = distance_loss(
+                        net.afc.realism(f_real.detach()), net.afc.realism(f_mix)
+                    )
+                    total = total + losses["distance"]
+            losses["loss"] = total
+            return losses
+
+        optimizer = torch.optim.Adam(net.parameters(), lr=config["lr"])
+        return train_loop(
+            step,
+            batches,
+            optimizer,
+            config["max_epochs"],
+            modules=(net,),
+            verbose=self.verbose,
+            desc="DSEASMOTE",
+        )
+
+    @torch.no_grad()
+    def _synthesize(self, net, X_std, y_index, targets, thresholds, train, rng, device):
+        """Latent SMOTE, decoding and filtering, class by class in bounded batches."""
+        counts = np.bincount(y_index)
+        noise_std = None
+        if any(counts[np.searchsorted(self.classes_, label)] == 1 for label in targets):
+            codes = _batched(
+                lambda x: net._encode(x, net._image(x)), X_std[train], device
+            )
+            noise_std = _FALLBACK_NOISE * codes.std(dim=0).cpu().numpy()
+        X_new, y_new, short = [], [], []
+        for label, n_needed in targets.items():
+            c = int(np.searchsorted(self.classes_, label))
+            rows = X_std[y_index == c]
+            codes = _batched(lambda x: net._encode(x, net._image(x)), rows, device)
+            reference = standardize_rows(_batched(net._quality_view, rows, device))
+            smote = LatentSMOTE(codes.cpu().numpy(), self.k_neighbors, noise_std, rng)
+
+            def draw(n):
+                return net._decode(torch.as_tensor(smote.sample(n), device=device))
+
+            def score(x, c=c, reference=reference):
+                image = net._image(x)
+                view = image.flatten(1) if image is not None else net._quality_view(x)
+                pcc = pearson_to_nearest(view, reference)
+                if net.afc is None:
+                    return pcc, None, None
+                proba = torch.softmax(net.afc(x, image), dim=-1)
+                return pcc, proba[:, c], proba.argmax(dim=-1) == c
+
+            quality_filter = QualityFilter(
+                thresholds[label], enabled=self.use_filter, max_rounds=self.max_rounds
+            )
+            samples, report = quality_filter.run(draw, score, n_needed)
+            self.quality_[label] = report
+            if report["n_filled"]:
+                short.append(label)
+            X_new.append(samples.cpu().numpy())
+            y_new.extend([label] * n_needed)
+        if short:
+            warnings.warn(
+                "DSEASMOTE: the quality filter accepted too few samples of classes "
+                f"{', '.join(map(str, short))} within max_rounds={self.max_rounds}; "
+                "the best-scoring rejects filled the gap. See quality_ for the "
+                "acceptance rates; a longer training (max_epochs) or a lower "
+                "br_threshold raises them.",
+                UserWarning,
+            )
+        return np.concatenate(X_new), y_new
+
+
+def _rms(x):
+    """Root mean square of each row: the amplitude a [0, 1] scalogram cannot see."""
+    return torch.sqrt(x.square().mean(dim=1) + 1e-6)
+
+
+def _scale_or_none(image, factor):
+    return scale_gradient(image, factor) if image is not None else None
+
+
+def _same_class_partner(y, generator):
+    """Index of a random other same-class sample of the batch (itself when alone)."""
+    scores = torch.rand(len(y), len(y), generator=generator).to(y.device)
+    scores = scores.masked_fill(y[:, None] != y[None, :], -1.0)
+    scores.fill_diagonal_(-0.5)
+    return scores.argmax(dim=1)
+
+
+def _batched(fn, rows, device):
+    """``fn`` applied to ``rows`` (float32 ndarray) in bounded batches, concatenated."""
+    out = [
+        fn(torch.as_tensor(rows[start : start + GENERATION_BATCH], device=device))
+        for start in range(0, len(rows), GENERATION_BATCH)
+    ]
+    return torch.cat(out)
