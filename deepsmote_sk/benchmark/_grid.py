@@ -1,0 +1,399 @@
+"""The benchmark grid: its cells, and the methods and classifiers by CLI name.
+
+A *cell* is one (dataset, balance ratio, method, classifier, seed) run of the
+protocol of ``PROTOCOL.md``; it is one row of the results table. Cells that
+share everything but the classifier also share their resampled training set,
+so the runner resamples once per *group* and trains every classifier of the
+group on the same rows.
+"""
+
+import hashlib
+import importlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+__all__ = [
+    "CLASSIFIERS",
+    "DEFAULT_RATIOS",
+    "METHODS",
+    "Cell",
+    "ClassifierSpec",
+    "MethodSpec",
+    "make_grid",
+    "parse_ratio",
+]
+
+#: The balance ratios of the paper's Table I, hardest first.
+RATIOS = ("1:400", "1:200", "1:100", "1:50", "1:25", "1:10", "1:5")
+
+#: The ratios run when none are given (paper, Fig. 4-5).
+DEFAULT_RATIOS = ("1:400", "1:100", "1:25", "1:5")
+
+_RATIO = re.compile(r"^\s*1\s*:\s*(\d+)\s*$")
+
+
+def parse_ratio(ratio):
+    """Imbalance factor ``N`` of a balance ratio written ``"1:N"``.
+
+    Parameters
+    ----------
+    ratio : str or int
+        ``"1:400"`` (minority : majority) or the integer ``400``. ``N`` must
+        lie between 1 and 400, the range of the paper's Table I.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> from deepsmote_sk.benchmark import parse_ratio
+    >>> parse_ratio("1:400")
+    400
+    """
+    if isinstance(ratio, (int, np.integer)) and not isinstance(ratio, bool):
+        factor = int(ratio)
+    else:
+        match = _RATIO.match(str(ratio))
+        if match is None:
+            raise ValueError(
+                f"A balance ratio must be written '1:N' such as '1:400'; got {ratio!r}."
+            )
+        factor = int(match.group(1))
+    if not 1 <= factor <= 400:
+        raise ValueError(f"A balance ratio '1:N' needs 1 <= N <= 400; got {ratio!r}.")
+    return factor
+
+
+def _k_neighbors(n_min):
+    """Neighbours of the SMOTE family for a class of ``n_min`` rows.
+
+    imbalanced-learn needs ``k_neighbors < n_min``; at BR 1:400 a fault class
+    holds 5 windows, so the default of 5 is clipped to ``n_min - 1``.
+    """
+    if n_min < 2:
+        raise ValueError(
+            f"The smallest class has {n_min} training row(s); interpolating "
+            "oversamplers need at least 2 (raise n_majority or use a milder ratio)."
+        )
+    return min(5, n_min - 1)
+
+
+def _imblearn(name, neighbours_param):
+    def build(n_min, random_state, params, image_shape, device):
+        module = importlib.import_module("imblearn.over_sampling")
+        kwargs = {"random_state": random_state}
+        if neighbours_param is not None:
+            kwargs[neighbours_param] = _k_neighbors(n_min)
+        return getattr(module, name)(**kwargs)
+
+    return build
+
+
+#: Constructor switches of :class:`~deepsmote_sk.DSEASMOTE` for the ablations of
+#: the paper's Section VII.
+_ABLATIONS = {
+    "DSEASMOTE": {},
+    "M1": {"use_sea": False},
+    "M2": {"use_afc": False},
+    "M3": {"use_sea": False, "use_afc": False},
+}
+
+
+def _dseasmote(name):
+    def build(n_min, random_state, params, image_shape, device):
+        cls = importlib.import_module("deepsmote_sk.over_sampling").DSEASMOTE
+        kwargs = {
+            "device": device,
+            **params,
+            **_ABLATIONS[name],
+            "random_state": random_state,
+        }
+        if image_shape is not None:
+            kwargs["image_shape"] = image_shape
+        return cls(**kwargs)
+
+    return build
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    """A way to handle the imbalance, by its command-line name.
+
+    Attributes
+    ----------
+    name : str
+    description : str
+    build : callable or None
+        ``build(n_min, random_state, params, image_shape, device) ->
+        sampler``, where ``n_min`` is the smallest class size, ``params``
+        the user's DSEASMOTE parameters, ``image_shape`` the image shape in
+        image mode (None for signals) and ``device`` the torch device.
+        None for methods that do not resample.
+    class_weight : str or None
+        ``class_weight`` handed to the classifier.
+    generates : bool
+        Whether the sampler creates new rows (generation metrics apply).
+    """
+
+    name: str
+    description: str
+    build: object = None
+    class_weight: object = None
+    generates: bool = False
+
+
+METHODS = {
+    spec.name: spec
+    for spec in (
+        MethodSpec("none", "no resampling"),
+        MethodSpec(
+            "class_weight",
+            "class-weighted loss (class_weight='balanced')",
+            class_weight="balanced",
+        ),
+        MethodSpec(
+            "RandomOverSampler",
+            "imblearn RandomOverSampler",
+            _imblearn("RandomOverSampler", None),
+        ),
+        MethodSpec(
+            "SMOTE", "imblearn SMOTE", _imblearn("SMOTE", "k_neighbors"), generates=True
+        ),
+        MethodSpec(
+            "BorderlineSMOTE",
+            "imblearn BorderlineSMOTE",
+            _imblearn("BorderlineSMOTE", "k_neighbors"),
+            generates=True,
+        ),
+        MethodSpec(
+            "ADASYN",
+            "imblearn ADASYN",
+            _imblearn("ADASYN", "n_neighbors"),
+            generates=True,
+        ),
+        MethodSpec("DSEASMOTE", "DSEASMOTE", _dseasmote("DSEASMOTE"), generates=True),
+        MethodSpec(
+            "M1",
+            "DSEASMOTE without SEA (ablation M1)",
+            _dseasmote("M1"),
+            generates=True,
+        ),
+        MethodSpec(
+            "M2",
+            "DSEASMOTE without AFC (ablation M2)",
+            _dseasmote("M2"),
+            generates=True,
+        ),
+        MethodSpec(
+            "M3",
+            "DSEASMOTE without SEA and AFC (ablation M3)",
+            _dseasmote("M3"),
+            generates=True,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ClassifierSpec:
+    """A downstream classifier, by its command-line name.
+
+    Attributes
+    ----------
+    name : str
+    class_name : str
+        Estimator of :mod:`deepsmote_sk.classifiers`.
+    mode : {"signal", "image"}
+        ``"image"`` classifiers read flattened scalogram images made by
+        :class:`~deepsmote_sk.CWTTransformer`; the samplers then resample
+        images (DSEASMOTE in image mode).
+    """
+
+    name: str
+    class_name: str
+    mode: str = "signal"
+
+    def build(self, params, *, class_weight, random_state, device, image_shape=None):
+        """A fresh estimator with the grid's settings."""
+        cls = getattr(
+            importlib.import_module("deepsmote_sk.classifiers"), self.class_name
+        )
+        kwargs = {
+            **params,
+            "class_weight": class_weight,
+            "random_state": random_state,
+            "device": device,
+        }
+        if image_shape is not None:
+            kwargs["image_shape"] = image_shape
+        return cls(**kwargs)
+
+
+CLASSIFIERS = {
+    spec.name: spec
+    for spec in (
+        ClassifierSpec("wdcnn", "WDCNNClassifier"),
+        ClassifierSpec("scalogram_cnn", "ScalogramCNNClassifier", mode="image"),
+        ClassifierSpec("classbd", "ClassBDClassifier"),
+        ClassifierSpec("shapelet", "ShapeletNetClassifier"),
+    )
+}
+
+
+def _canonical(params):
+    """Parameters as a sorted JSON string (hashable, stable across runs)."""
+    return json.dumps(dict(params or {}), sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One run of the protocol: one row of the results table.
+
+    Every field but ``data`` (where the data lives) and ``device`` (where the
+    computation runs) enters :attr:`key`, the name of the cell's cache file.
+    The data enter through ``data_hash``, a digest of the signals themselves,
+    so a moved file keeps its cache and an edited one does not; ``classes``
+    is the comma-separated subset of the data's classes the cell uses
+    (empty: all).
+    """
+
+    dataset: str
+    data_hash: str
+    window: int
+    ratio: str
+    method: str
+    classifier: str
+    seed: int
+    snr: object = None
+    n_majority: int = 2000
+    n_test: int = 500
+    classes: str = ""
+    classifier_params: str = "{}"
+    sampler_params: str = "{}"
+    data: object = field(default=None, compare=False)
+    device: str = field(default="cpu", compare=False)
+
+    @property
+    def imbalance(self):
+        """``N`` of the balance ratio ``1:N``."""
+        return parse_ratio(self.ratio)
+
+    @property
+    def mode(self):
+        return CLASSIFIERS[self.classifier].mode
+
+    def config(self):
+        """The fields that define the cell's result."""
+        config = asdict(self)
+        del config["data"], config["device"]
+        return config
+
+    @property
+    def key(self):
+        """Hex digest of :meth:`config`: the cell's cache file name."""
+        blob = json.dumps(self.config(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:20]
+
+    @property
+    def group(self):
+        """Cells with the same group share one resampled training set."""
+        return (
+            self.data_hash,
+            self.classes,
+            self.window,
+            self.ratio,
+            self.method,
+            self.seed,
+            self.snr,
+            self.n_majority,
+            self.n_test,
+            self.sampler_params,
+            self.mode,
+        )
+
+
+def _check_names(values, registry, what):
+    values = list(values)
+    unknown = [v for v in values if v not in registry]
+    if unknown:
+        raise ValueError(f"Unknown {what} {unknown}; choose from {list(registry)}.")
+    if not values:
+        raise ValueError(
+            f"At least one {what[:-1] if what.endswith('s') else what} is needed."
+        )
+    return list(dict.fromkeys(values))
+
+
+def make_grid(
+    *,
+    dataset,
+    data_hash,
+    data=None,
+    window=256,
+    ratios=DEFAULT_RATIOS,
+    methods=tuple(METHODS),
+    classifiers=("wdcnn",),
+    seeds=3,
+    snr=None,
+    n_majority=2000,
+    n_test=500,
+    classes=None,
+    classifier_params=None,
+    sampler_params=None,
+    device="cpu",
+):
+    """All cells of a benchmark, seed by seed.
+
+    Seeds vary slowest, so an interrupted run has every method at the first
+    seeds rather than some methods at every seed.
+
+    Parameters
+    ----------
+    seeds : int or sequence of int
+        ``3`` means seeds ``0, 1, 2``.
+    classes : sequence of str, optional
+        Subset of the data's classes (None: all).
+
+    Returns
+    -------
+    list of Cell
+    """
+    ratios = [f"1:{parse_ratio(r)}" for r in ratios]
+    if not ratios:
+        raise ValueError("At least one balance ratio is needed.")
+    ratios = list(dict.fromkeys(ratios))
+    methods = _check_names(methods, METHODS, "methods")
+    classifiers = _check_names(classifiers, CLASSIFIERS, "classifiers")
+    if isinstance(seeds, (int, np.integer)):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a positive number of seeds; got {seeds}.")
+        seeds = range(int(seeds))
+    seeds = [int(s) for s in seeds]
+    clf_params, smp_params = _canonical(classifier_params), _canonical(sampler_params)
+    return [
+        Cell(
+            dataset=dataset,
+            data_hash=data_hash,
+            window=int(window),
+            ratio=ratio,
+            method=method,
+            classifier=classifier,
+            seed=seed,
+            snr=None if snr is None else float(snr),
+            n_majority=int(n_majority),
+            n_test=int(n_test),
+            classes=",".join(classes or ()),
+            classifier_params=clf_params,
+            sampler_params=smp_params if method in _ABLATIONS else "{}",
+            data=data,
+            device=device,
+        )
+        for seed in seeds
+        for ratio in ratios
+        for method in methods
+        for classifier in classifiers
+    ]

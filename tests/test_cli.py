@@ -1,0 +1,194 @@
+"""The ``deepsmote-sk`` console script."""
+
+import json
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from deepsmote_sk import cli
+
+ISSUE_FLAGS = [
+    "--data",
+    "--window",
+    "--ratios",
+    "--methods",
+    "--classifiers",
+    "--seeds",
+    "--snr",
+    "--n-jobs",
+    "--scheduler",
+    "--output",
+]
+
+
+def test_benchmark_help_lists_every_flag_of_the_issue(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["benchmark", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for flag in ISSUE_FLAGS + ["--quick", "--max-epochs", "--n-majority", "--n-test"]:
+        assert flag in text
+    for name in [
+        "RandomOverSampler",
+        "BorderlineSMOTE",
+        "DSEASMOTE",
+        "M3",
+        "scalogram_cnn",
+        "shapelet",
+    ]:
+        assert name in text
+
+
+def test_console_script_is_installed():
+    executable = shutil.which("deepsmote-sk")
+    if executable is None:
+        pytest.skip(
+            "deepsmote-sk is not on PATH (package not installed with pip install -e .)"
+        )
+    done = subprocess.run(
+        [executable, "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and "benchmark" in done.stdout
+
+
+def test_benchmark_command_prints_the_summary_and_keeps_names_verbatim(
+    tmp_path, capsys
+):
+    status = cli.main(
+        [
+            "benchmark",
+            "--output",
+            str(tmp_path),
+            "--ratios",
+            "1:5",
+            "--methods",
+            "none,class_weight,RandomOverSampler",
+            "--seeds",
+            "1",
+            "--n-majority",
+            "40",
+            "--n-test",
+            "10",
+            "--classes",
+            "OR007,normal,IR007",
+            "--max-epochs",
+            "1",
+            "--classifier-params",
+            '{"width": 0.25, "n_hidden": 8}',
+            "--no-plots",
+            "--quiet",
+        ]
+    )
+    assert status == 0
+    out = capsys.readouterr().out
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert list(results["method"]) == ["none", "class_weight", "RandomOverSampler"]
+    assert set(results["classifier"]) == {"wdcnn"}
+    # The chosen classes, in the data's order.
+    assert [c for c in results.columns if c.startswith("recall_")] == [
+        "recall_normal",
+        "recall_IR007",
+        "recall_OR007",
+    ]
+    assert (results["n_train"] == 40 + 2 * 8).all()
+    for method in results["method"]:
+        assert f"| wdcnn | 1:5 | {method} |" in out
+    assert (tmp_path / "summary.md").read_text() in out
+    assert "3 run now, 0 from the cache" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--methods", "none,smote"], "Unknown methods ['smote']"),
+        (["--ratios", "1:1000"], "1 <= N <= 400"),
+        (
+            ["--classifier-params", '{"no_such": 1}'],
+            "not accepted by any of the classifiers",
+        ),
+        (["--classes", "normal,IR999"], "Unknown classes ['IR999']"),
+        (["--classes", "IR007,OR007"], "must include the majority class 'normal'"),
+    ],
+)
+def test_benchmark_command_rejects_bad_grids_with_a_clear_message(
+    tmp_path, capsys, argv, message
+):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["benchmark", "--output", str(tmp_path), *argv])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv", [["--seeds", "0"], ["--n-jobs", "0"], ["--dseasmote-params", "[1]"]]
+)
+def test_benchmark_command_rejects_bad_values(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["benchmark", *argv])
+    assert exit_info.value.code == 2
+    assert "expected" in capsys.readouterr().err
+
+
+def _captured_call(monkeypatch, argv):
+    import deepsmote_sk.benchmark as benchmark
+
+    calls = []
+
+    def fake_run(data, **kwargs):
+        calls.append({"data": data, **kwargs})
+        raise SystemExit(0)
+
+    monkeypatch.setattr(benchmark, "run_benchmark", fake_run)
+    with pytest.raises(SystemExit):
+        cli.main(["benchmark", *argv])
+    return calls[0]
+
+
+def test_full_protocol_is_the_default(monkeypatch):
+    call = _captured_call(monkeypatch, [])
+    assert call["data"] is None
+    assert call["ratios"] == ["1:400", "1:100", "1:25", "1:5"]
+    assert call["methods"] == [
+        "none",
+        "class_weight",
+        "RandomOverSampler",
+        "SMOTE",
+        "BorderlineSMOTE",
+        "ADASYN",
+        "DSEASMOTE",
+        "M1",
+        "M2",
+        "M3",
+    ]
+    assert call["classifiers"] == ["wdcnn"]
+    assert (call["seeds"], call["n_majority"], call["n_test"], call["window"]) == (
+        3,
+        2000,
+        500,
+        256,
+    )
+    assert call["snr"] is None and call["scheduler"] is None and call["n_jobs"] == 1
+
+
+def test_quick_preset_yields_to_explicit_flags(monkeypatch):
+    call = _captured_call(
+        monkeypatch,
+        [
+            "--quick",
+            "--seeds",
+            "1",
+            "--dseasmote-params",
+            '{"lr": 0.01}',
+            "--data",
+            "x.npz",
+            "--snr",
+            "0",
+        ],
+    )
+    assert call["seeds"] == 1 and call["data"] == "x.npz" and call["snr"] == 0.0
+    assert call["ratios"] == cli.QUICK["ratios"].split(",")
+    assert call["n_majority"] == cli.QUICK["n_majority"]
+    assert call["sampler_params"] == {**cli.QUICK["dseasmote_params"], "lr": 0.01}
+    assert json.loads(json.dumps(call["sampler_params"])) == call["sampler_params"]
