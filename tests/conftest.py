@@ -1,12 +1,9 @@
-"""Test-suite settings: one torch thread (the estimator checks run ~10x faster)."""
+"""Shared test fixtures (the thread setting lives in the root conftest.py)."""
 
 import os
 
 import numpy as np
 import pytest
-import torch
-
-torch.set_num_threads(1)
 
 CWRU_PATH = os.environ.get(
     "DEEPSMOTE_SK_CWRU",
