@@ -94,7 +94,10 @@ def train_loop(
         One record per finished epoch with the mean of each loss.
     """
     history = []
-    bar = tqdm(range(int(n_epochs)), desc=desc, disable=not verbose, leave=False)
+    # mininterval=0: epochs are slow, so every one is drawn (and tests see the last).
+    bar = tqdm(
+        range(int(n_epochs)), desc=desc, disable=not verbose, leave=False, mininterval=0
+    )
     for epoch in bar:
         for module in modules:
             module.train()
