@@ -121,14 +121,18 @@ def run_cell(key, cls, snr, seed, split, args):
 def table(rows, keys, snrs):
     def cell(metric, key, snr):
         values = [r[metric] for r in rows if r["classifier"] == key and r["snr"] == snr]
-        return f"{np.mean(values):.4f} ± {np.std(values):.4f}" if values else "n/a"
+        if not values:
+            return "n/a"
+        return f"{np.mean(values):.4f} ± {np.std(values):.4f} (n={len(values)})"
 
     header = ["classifier"] + [
         f"{snr} dB" if snr != "clean" else "clean" for snr in snrs
     ]
     lines = []
     for metric in ("macro_f1", "macro_fpr"):
-        lines.append(f"\n{metric.replace('_', ' ')} (mean ± std over seeds)")
+        lines.append(
+            f"\n{metric.replace('_', ' ')} (mean ± std over seeds; n: seeds finished)"
+        )
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "---|" * len(header))
         for key in keys:
@@ -197,27 +201,37 @@ def main(argv=None):
         f"{args.n_jobs} job(s) x {args.threads or 'default'} torch thread(s)"
     )
     start = time.perf_counter()
-    rows = Parallel(n_jobs=args.n_jobs)(
+    # Seeds outermost, so that a run cut short holds every (classifier, SNR)
+    # cell of the first seeds; each finished cell is printed and written at
+    # once.
+    cells = Parallel(n_jobs=args.n_jobs, return_as="generator_unordered")(
         delayed(run_cell)(key, available[key], snr, seed, split, args)
+        for seed in args.seeds
         for key in keys
         for snr in args.snr
-        for seed in args.seeds
     )
-    for row in rows:
-        print(
-            f"{row['classifier']:>9} snr {row['snr']:>5} seed {row['seed']}: "
-            f"macro F1 {row['macro_f1']:.4f}, macro FPR {row['macro_fpr']:.4f}, "
-            f"{row['n_iter']} epochs, fit {row['fit_s']:.1f} s"
-        )
+    rows = []
+    out = open(args.output, "w") if args.output else None
+    try:
+        for row in cells:
+            rows.append(row)
+            print(
+                f"{row['classifier']:>9} snr {row['snr']:>5} seed {row['seed']}: "
+                f"macro F1 {row['macro_f1']:.4f}, macro FPR {row['macro_fpr']:.4f}, "
+                f"{row['n_iter']} epochs, fit {row['fit_s']:.1f} s",
+                flush=True,
+            )
+            if out is not None:
+                out.write(json.dumps(row) + "\n")
+                out.flush()
+    finally:
+        if out is not None:
+            out.close()
     print(table(rows, keys, args.snr))
     print(
         f"\ntotal {time.perf_counter() - start:.0f} s "
         "(shared machine: times are indicative only)"
     )
-    if args.output:
-        with open(args.output, "w") as f:
-            for row in rows:
-                f.write(json.dumps(row) + "\n")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,15 @@ windows (BR 1:100), each window standardised. DSEASMOTE (default ``"fast"``
 preset) and imbalanced-learn's SMOTE resample the same arrays in this
 process; both times are whole ``fit_resample`` calls. The printed lines are::
 
-    DSEASMOTE(preset='fast') fit_resample: 41.2 s (2180 -> 20000 rows, 2 threads)
-    SMOTE fit_resample: 0.05 s (same call) -> DSEASMOTE / SMOTE = 824x
-    peak RSS: 0.61 GB (resource.getrusage ru_maxrss of this process)
-    filter: mean acceptance 0.93, mean PCC 0.95, mean AFC confidence 0.91
+    DSEASMOTE(preset='fast') fit_resample: 35.4 s (2180 -> 20000 rows, 1 threads)
+    SMOTE fit_resample: 0.04 s (same call) -> DSEASMOTE / SMOTE = 921x
+    peak RSS: 0.70 GB (resource.getrusage ru_maxrss of this process)
+    filter: mean acceptance 0.91, mean PCC 0.77, mean AFC confidence 0.95, rows ...
+
+(one run on the idle 2-core development machine, 2026-11-30; 30.0 s with
+``--threads 2``). ``--threads`` defaults to 1: on cores shared with other
+processes torch's intra-op threads wait at barriers (under a load of about
+4 the same run took 104 s with 1 thread and 408 s with 2).
 
 With ``--downstream spectrum`` (logistic regression on the log amplitude
 spectrum of each window) or ``--downstream wdcnn`` (``WDCNNClassifier``, 20
@@ -89,7 +94,12 @@ def main(argv=None):
     parser.add_argument(
         "--max-epochs", type=int, default=None, help="override the preset"
     )
-    parser.add_argument("--threads", type=int, default=2, help="torch threads")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (1: torch's intra-op threads stall on shared cores)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--downstream",

@@ -206,8 +206,10 @@ def test_model_fitted_on_cuda_pickles_to_cpu():
     # The fitted estimator itself keeps its net on the GPU.
     assert next(clf.module_.parameters()).device.type == "cuda"
     restored = pickle.loads(pickle.dumps(clf))
+    # The restored copy runs on the CPU; cuDNN's convolutions (TF32 by default
+    # on recent GPUs) agree with the CPU's to about 1e-3, not bit for bit.
     np.testing.assert_allclose(
-        restored.predict_proba(X), clf.predict_proba(X), atol=1e-5
+        restored.predict_proba(X), clf.predict_proba(X), atol=5e-3
     )
 
 

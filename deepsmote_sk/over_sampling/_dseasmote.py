@@ -401,15 +401,16 @@ class DSEASMOTE(BaseOverSampler):
 
     def _front_end(self, n_features, image_shape, image_size):
         """Resolve the CWT front end: ``(use_cwt, scales)``."""
+        wanted = "auto" if isinstance(self.use_cwt, str) else bool(self.use_cwt)
         if image_shape is not None:
-            if self.use_cwt is True:
+            if wanted is True:
                 raise ValueError(
                     "use_cwt=True needs signal mode, but image_shape is given (image "
                     "mode has no CWT inside); use use_cwt='auto' or False."
                 )
             return False, None
         if n_features < MIN_CWT_LENGTH:
-            if self.use_cwt is True:
+            if wanted is True:
                 raise ValueError(
                     f"Signals of length {n_features} are too short for the CWT front "
                     f"end: at least {MIN_CWT_LENGTH} samples are needed. Use "
@@ -417,7 +418,7 @@ class DSEASMOTE(BaseOverSampler):
                 )
             return False, None
         scales = default_scales(n_features, self.wavelet, n_scales=image_size)
-        return self.use_cwt in ("auto", True), scales
+        return bool(wanted), scales
 
     def _thresholds(self, classes, counts, targets):
         """``beta(BR)`` of each class to generate (Eq. 11-12)."""
