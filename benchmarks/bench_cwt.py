@@ -37,7 +37,7 @@ import numpy as np
 import pywt
 import torch
 
-from deepsmote_sk.cwt import cwt, effective_support
+from deepsmote_sk.wavelets import cwt, effective_support
 
 
 def _median_times(fn, repeats):

@@ -9,8 +9,8 @@ import importlib
 from ._version import __version__
 
 _EXPORTS = {
-    "cwt": "deepsmote_sk.cwt",
-    "CWTTransformer": "deepsmote_sk.cwt",
+    "cwt": "deepsmote_sk.wavelets",
+    "CWTTransformer": "deepsmote_sk.wavelets",
     "NoiseInjector": "deepsmote_sk.noise",
     "DSEASMOTE": "deepsmote_sk.over_sampling",
     "WDCNNClassifier": "deepsmote_sk.classifiers",

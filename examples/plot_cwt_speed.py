@@ -3,7 +3,7 @@
 CWT speed against PyWavelets
 ============================
 
-:func:`deepsmote_sk.cwt.cwt` computes the continuous wavelet transform in
+:func:`deepsmote_sk.wavelets.cwt` computes the continuous wavelet transform in
 PyTorch. It reproduces :func:`pywt.cwt` sample for sample (same integrated
 wavelet, same centring), but puts every scale and every signal of a batch
 through one batched FFT, and it is differentiable, which DSEASMOTE needs to
@@ -21,7 +21,7 @@ ratio measured by ``benchmarks/bench_cwt.py`` on a larger batch is on the
 # ---------------------
 # A batch of 200 standardised windows of 256 samples from the simulator,
 # the package's default complex Morlet wavelet, and 64 scales from
-# :func:`~deepsmote_sk.cwt.default_scales`: from the Nyquist frequency down
+# :func:`~deepsmote_sk.wavelets.default_scales`: from the Nyquist frequency down
 # to the lowest frequency whose wavelet still fits in a window.
 import time
 
@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pywt
 
-from deepsmote_sk.cwt import cwt, default_scales
+from deepsmote_sk.wavelets import cwt, default_scales
 from deepsmote_sk.datasets import (
     make_bearing_signals,
     make_windows,

@@ -51,7 +51,7 @@ print(report.round(3).to_string())
 import torch
 from sklearn.neighbors import NearestNeighbors
 
-from deepsmote_sk.cwt import scalogram
+from deepsmote_sk.wavelets import scalogram
 from deepsmote_sk.metrics import pearson_correlation
 
 generator = sampler.generator_

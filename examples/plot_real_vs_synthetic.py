@@ -44,10 +44,10 @@ print(
 # Windows and scalograms
 # ----------------------
 # One real and one synthetic window of each fault class, and their
-# scalograms computed by :func:`~deepsmote_sk.cwt.scalogram` with the scales
+# scalograms computed by :func:`~deepsmote_sk.wavelets.scalogram` with the scales
 # the sampler used (``scales_``): the same 32 x 32 images that its quality
 # filter compares. Top rows of an image are high frequencies.
-from deepsmote_sk.cwt import scalogram
+from deepsmote_sk.wavelets import scalogram
 
 faults = ["IR007", "OR007", "B007"]
 fig, axes = plt.subplots(len(faults), 4, figsize=(11, 6.5), layout="constrained")

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from deepsmote_sk.cwt import (
+from deepsmote_sk.wavelets import (
     CWTTransformer,
     cwt,
     default_scales,

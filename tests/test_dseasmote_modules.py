@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from deepsmote_sk.cwt import default_scales
+from deepsmote_sk.wavelets import default_scales
 from deepsmote_sk.over_sampling._afc import (
     AuxiliaryFeatureClassifier,
     afc_loss,

@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 
-from deepsmote_sk.cwt import scalogram
+from deepsmote_sk.wavelets import scalogram
 
 from _dseasmote_helpers import signals, tiny
 

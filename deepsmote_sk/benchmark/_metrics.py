@@ -49,7 +49,7 @@ def _images(X, mode):
     """Rows as scalogram images flattened to vectors with values in [0, 1]."""
     if mode == "image":
         return np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-    from ..cwt import scalogram
+    from ..wavelets import scalogram
 
     return np.asarray(
         scalogram(np.asarray(X, dtype=np.float64)), dtype=np.float64
@@ -86,7 +86,7 @@ def generation_metrics(X_syn, y_syn, X_real, y_real, reference, *, mode="signal"
     Every metric is computed on scalogram images, as in the paper, which
     scores its generators on grayscale time-frequency maps: in signal mode
     each window becomes the package's scalogram
-    (:func:`deepsmote_sk.cwt.scalogram`: complex Morlet ``cmor1.5-1.0``, 32
+    (:func:`deepsmote_sk.wavelets.scalogram`: complex Morlet ``cmor1.5-1.0``, 32
     scales, 32x32 magnitude image scaled to [0, 1] per sample, the
     representation DSEASMOTE's filter compares); in image mode the rows are
     such images already.

@@ -224,7 +224,7 @@ def plot_gallery(record, path):
     """Real and synthetic rows side by side, one class per row.
 
     Signals are drawn with their scalograms (the package's
-    :func:`~deepsmote_sk.cwt.scalogram`); image-mode rows as images.
+    :func:`~deepsmote_sk.wavelets.scalogram`); image-mode rows as images.
     """
     examples = record["extras"].get("examples") or {}
     if not examples:
@@ -253,7 +253,7 @@ def plot_gallery(record, path):
             images = [real.reshape(image_shape), synthetic.reshape(image_shape)]
             titles = ["real scalogram", "synthetic scalogram"]
         else:
-            from ..cwt import scalogram
+            from ..wavelets import scalogram
 
             images = list(scalogram(np.stack([real, synthetic]), image_size=None))
             for ax, signal, kind in zip(

@@ -151,7 +151,7 @@ def _split(data, *, ratio, window, seed, n_majority, n_test, snr, classes=""):
 
 def _to_images(X_train, X_test):
     """Scalogram images (flattened) for image-mode classifiers, and their shape."""
-    from ..cwt import CWTTransformer
+    from ..wavelets import CWTTransformer
 
     transformer = CWTTransformer()
     images_train = transformer.fit_transform(X_train)

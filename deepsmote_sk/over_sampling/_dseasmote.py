@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import validate_data
 
 from .._training import minibatches, train_loop
-from ..cwt import default_scales
+from ..wavelets import default_scales
 from ..utils import resolve_device, seeded, torch_seed_from, torch_threads
 from ._afc import afc_loss, distance_loss, scale_gradient
 from ._generator import DSEAGenerator

@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..cwt import scalogram
+from ..wavelets import scalogram
 from ._afc import AuxiliaryFeatureClassifier
 from ._blocks import (
     ConvLevel,

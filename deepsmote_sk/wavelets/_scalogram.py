@@ -33,7 +33,7 @@ def default_scales(length, wavelet="cmor1.5-1.0", n_scales=32, precision=12):
     to ``s_max = length / w``, where ``f_c`` is the wavelet's centre frequency
     (in cycles per sample at scale 1, so scale ``2 f_c`` analyses the Nyquist
     frequency) and ``w`` the width holding 99 % of its energy (see
-    :func:`~deepsmote_sk.cwt.effective_support`). Every scale therefore fits
+    :func:`~deepsmote_sk.wavelets.effective_support`). Every scale therefore fits
     in the signal, and the scales cover the whole analysable band.
 
     Parameters
@@ -45,7 +45,7 @@ def default_scales(length, wavelet="cmor1.5-1.0", n_scales=32, precision=12):
     n_scales : int, default=32
         Number of scales.
     precision : int, default=12
-        As in :func:`~deepsmote_sk.cwt.cwt`.
+        As in :func:`~deepsmote_sk.wavelets.cwt`.
 
     Returns
     -------
@@ -62,7 +62,7 @@ def default_scales(length, wavelet="cmor1.5-1.0", n_scales=32, precision=12):
 
     Examples
     --------
-    >>> from deepsmote_sk.cwt import default_scales
+    >>> from deepsmote_sk.wavelets import default_scales
     >>> s = default_scales(256, "cmor1.5-1.0", n_scales=4)
     >>> s.round(2).tolist()
     [2.0, 6.87, 23.62, 81.19]
@@ -153,12 +153,12 @@ def scalogram(
         :func:`default_scales` ``(L, wavelet, n_scales)``: from the Nyquist
         frequency down to the lowest frequency whose wavelet fits in ``L``.
     wavelet : str or pywt.ContinuousWavelet, default="cmor1.5-1.0"
-        Continuous wavelet, as in :func:`~deepsmote_sk.cwt.cwt`.
+        Continuous wavelet, as in :func:`~deepsmote_sk.wavelets.cwt`.
     sampling_period : float, default=1.0
         Sampling period, used with ``frequencies``.
     frequencies : array-like, optional
         Centre frequencies instead of scales, or a range ``(fmin, fmax)``
-        split into ``n_scales`` frequencies (see :func:`~deepsmote_sk.cwt.cwt`).
+        split into ``n_scales`` frequencies (see :func:`~deepsmote_sk.wavelets.cwt`).
     n_scales : int, default=32
         Number of scales for the default scales or a frequency range.
     output : {"magnitude", "log_energy"}, default="magnitude"
@@ -168,7 +168,7 @@ def scalogram(
         ``(height, width)`` = (scales, time) of the images, 32 x 32 as in the
         DSEA-SMOTE paper. ``None`` keeps ``(n_scales, L)``.
     precision : int, default=12
-        As in :func:`~deepsmote_sk.cwt.cwt`.
+        As in :func:`~deepsmote_sk.wavelets.cwt`.
     chunk_size : int, optional
         Signals processed at once; by default about 8 M CWT coefficients per
         chunk, so peak memory does not grow with the number of signals
@@ -184,7 +184,7 @@ def scalogram(
 
     See Also
     --------
-    deepsmote_sk.cwt.cwt : the transform underneath.
+    deepsmote_sk.wavelets.cwt : the transform underneath.
     deepsmote_sk.CWTTransformer : the same images in a scikit-learn pipeline.
 
     Notes
@@ -201,7 +201,7 @@ def scalogram(
     Examples
     --------
     >>> import torch
-    >>> from deepsmote_sk.cwt import scalogram
+    >>> from deepsmote_sk.wavelets import scalogram
     >>> x = torch.randn(4, 256, requires_grad=True)
     >>> img = scalogram(x)
     >>> tuple(img.shape), img.detach().min().item(), img.detach().max().item()

@@ -95,7 +95,7 @@ def effective_support(wavelet, scale, precision=12):
 
     Examples
     --------
-    >>> from deepsmote_sk.cwt import effective_support
+    >>> from deepsmote_sk.wavelets import effective_support
     >>> effective_support("morl", 10)
     38
     """

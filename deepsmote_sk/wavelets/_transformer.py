@@ -26,7 +26,7 @@ class CWTTransformer(TransformerMixin, BaseEstimator):
     continuous wavelet transform, its magnitude (or log-energy), resized to
     ``image_size`` (32 x 32 by default, as in the paper), scaled to [0, 1]
     per image and flattened row by row to ``H * W`` features. It is computed
-    by :func:`deepsmote_sk.cwt.scalogram`, the same code DSEASMOTE uses on
+    by :func:`deepsmote_sk.wavelets.scalogram`, the same code DSEASMOTE uses on
     torch tensors.
 
     The transformer learns nothing from the values of ``X``: ``fit`` only
@@ -36,7 +36,7 @@ class CWTTransformer(TransformerMixin, BaseEstimator):
     ----------
     scales : array-like of float, default=None
         Wavelet scales. ``None`` (with ``frequencies=None``) takes
-        :func:`~deepsmote_sk.cwt.default_scales` for the signal length seen
+        :func:`~deepsmote_sk.wavelets.default_scales` for the signal length seen
         in ``fit``: ``n_scales`` scales spaced geometrically from the Nyquist
         frequency down to the lowest frequency whose wavelet still fits in
         the signal.
@@ -74,8 +74,8 @@ class CWTTransformer(TransformerMixin, BaseEstimator):
 
     See Also
     --------
-    deepsmote_sk.cwt.scalogram : the same images for numpy arrays or torch tensors.
-    deepsmote_sk.cwt.cwt : the underlying transform, matching ``pywt.cwt``.
+    deepsmote_sk.wavelets.scalogram : the same images for numpy arrays or torch tensors.
+    deepsmote_sk.wavelets.cwt : the underlying transform, matching ``pywt.cwt``.
 
     Notes
     -----
