@@ -407,8 +407,10 @@ def test_classifies_real_cwru_faults_on_a_time_ordered_split(cwru_path):
         y_test += [name] * 20
     X_train = standardize_windows(np.vstack(X_train))
     X_test = standardize_windows(np.vstack(X_test))
+    # 15 epochs left this net under-trained (macro F1 0.76); with 30 it
+    # reached 1.0 for random_state 0, 1 and 2.
     clf = ShapeletNetClassifier(
-        max_epochs=15, batch_size=16, lr=3e-3, device="cpu", random_state=0
+        max_epochs=30, batch_size=16, lr=3e-3, device="cpu", random_state=0
     )
     clf.fit(X_train, y_train)
     assert f1_score(y_test, clf.predict(X_test), average="macro") >= 0.95
