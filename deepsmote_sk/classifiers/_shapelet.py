@@ -916,9 +916,11 @@ class ShapeletNetClassifier(TransformerMixin, BaseTorchClassifier):
         chunks = []
         with torch.no_grad():
             for start in range(0, X.shape[0], self.batch_size):
-                # A writable float64 copy: X may be a read-only memory map.
-                rows = np.array(X[start : start + self.batch_size], dtype=np.float64)
-                batch = torch.from_numpy(rows).to(device)
+                batch = torch.tensor(
+                    X[start : start + self.batch_size],
+                    dtype=torch.float64,
+                    device=device,
+                )
                 chunks.append(
                     layer(batch).amax(dim=-1).flatten(1).cpu().numpy()
                 )  # (batch, scales * n)
