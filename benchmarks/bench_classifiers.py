@@ -31,6 +31,7 @@ joblib (``--n-jobs``), each with ``--threads`` torch threads.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -211,8 +212,7 @@ def main(argv=None):
         for snr in args.snr
     )
     rows = []
-    out = open(args.output, "w") if args.output else None
-    try:
+    with open(args.output, "w") if args.output else contextlib.nullcontext() as out:
         for row in cells:
             rows.append(row)
             print(
@@ -224,9 +224,6 @@ def main(argv=None):
             if out is not None:
                 out.write(json.dumps(row) + "\n")
                 out.flush()
-    finally:
-        if out is not None:
-            out.close()
     print(table(rows, keys, args.snr))
     print(
         f"\ntotal {time.perf_counter() - start:.0f} s "
