@@ -8,9 +8,12 @@ Usage::
 Both transforms run in this process on the same float32 batch (default 2000
 windows x 256 samples, 64 scales ``np.geomspace(1, 64, 64)``, the package's
 default wavelet ``cmor1.5-1.0``). ``pywt.cwt`` is timed with both of its
-methods (``"conv"`` and ``"fft"``) and the faster one is the reference. Each
-time is the median of ``--repeats`` whole calls; the torch CWT is timed after
-one warm-up call that builds its kernel cache (the cold call is printed too).
+methods (``"conv"`` and ``"fft"``) and the faster one is the reference. The
+calls are interleaved: each of ``--rounds`` rounds calls the torch CWT
+``--torch-calls`` times and each pywt method once, so a slow spell of the
+shared machine slows both sides instead of only whichever ran then. Each
+time is the median of its whole calls; the torch CWT is timed after one
+warm-up call that builds its kernel cache (the cold call is printed too).
 The ratio is taken from medians of this run only, as ../shared/PROTOCOL.md
 asks: absolute times on a shared machine are noisy, ratios less so.
 
@@ -40,19 +43,34 @@ import torch
 from deepsmote_sk.wavelets import cwt, effective_support
 
 
-def _median_times(fn, repeats):
-    """Median wall-clock and median process CPU seconds of ``repeats`` calls."""
-    wall, cpu = [], []
-    for _ in range(repeats):
-        start_wall, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - start_wall)
-        cpu.append(time.process_time() - start_cpu)
-    return statistics.median(wall), statistics.median(cpu)
+def _timed(fn):
+    """Wall-clock and process CPU seconds of one call."""
+    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - start_wall, time.process_time() - start_cpu
+
+
+def _interleaved_times(fns, rounds):
+    """Wall and CPU seconds of each callable's calls, interleaved in rounds.
+
+    ``fns`` maps a name to ``(fn, calls_per_round)``. Every round calls each
+    function in turn, so slow spells of a shared machine hit all of them
+    alike instead of whichever happened to run then. Returns, per name, the
+    lists of wall and CPU times, one entry per call in call order.
+    """
+    wall = {name: [] for name in fns}
+    cpu = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, (fn, calls) in fns.items():
+            for _ in range(calls):
+                w, c = _timed(fn)
+                wall[name].append(w)
+                cpu[name].append(c)
+    return wall, cpu
 
 
 def run(
-    n_signals, length, scales, wavelet, threads, repeats, pywt_repeats, methods, device
+    n_signals, length, scales, wavelet, threads, rounds, torch_calls, methods, device
 ):
     x = np.random.default_rng(0).standard_normal((n_signals, length)).astype(np.float32)
     torch.set_num_threads(threads)
@@ -70,34 +88,36 @@ def run(
     start = time.perf_counter()
     ours, _ = ours_fn()
     cold = time.perf_counter() - start
-    t_torch, c_torch = _median_times(ours_fn, repeats)
 
-    t_pywt, c_pywt = {}, {}
+    fns = {"torch": (ours_fn, torch_calls)}
     for method in methods:
-        t_pywt[method], c_pywt[method] = _median_times(
-            lambda: pywt.cwt(x, scales, wavelet, method=method, axis=-1), pywt_repeats
+        fns[method] = (
+            lambda method=method: pywt.cwt(x, scales, wavelet, method=method, axis=-1),
+            1,
         )
-    best = min(t_pywt, key=t_pywt.get)
+    walls, cpus = _interleaved_times(fns, rounds)
+    wall = {name: statistics.median(v) for name, v in walls.items()}
+    cpu = {name: statistics.median(v) for name, v in cpus.items()}
+    t_torch, c_torch = wall.pop("torch"), cpu.pop("torch")
+    best = min(wall, key=wall.get)
     ref, _ = pywt.cwt(x, scales, wavelet, method=best, axis=-1)
     ref = np.moveaxis(ref, 0, 1)  # (n, scales, L)
     rel_err = float(np.abs(ours - ref).max() / np.abs(ref).max())
 
     print(
-        f"cwt throughput: torch {t_torch:.3f} s, pywt.cwt({best}) {t_pywt[best]:.3f} s "
-        f"-> ratio {t_pywt[best] / t_torch:.1f}x ({n_signals} x {length} x "
+        f"cwt throughput: torch {t_torch:.3f} s, pywt.cwt({best}) {wall[best]:.3f} s "
+        f"-> ratio {wall[best] / t_torch:.1f}x ({n_signals} x {length} x "
         f"{len(scales)} scales, wavelet {wavelet}, float32, torch on {device}, "
         f"{threads} threads)"
     )
-    others = "".join(
-        f"pywt.cwt({m}) {t:.3f} s; " for m, t in t_pywt.items() if m != best
-    )
+    others = "".join(f"pywt.cwt({m}) {t:.3f} s; " for m, t in wall.items() if m != best)
     print(
-        f"    CPU time: torch {c_torch:.3f} s, pywt.cwt({best}) {c_pywt[best]:.3f} s "
-        f"-> ratio {c_pywt[best] / c_torch:.1f}x; first torch call (builds kernels) "
+        f"    CPU time: torch {c_torch:.3f} s, pywt.cwt({best}) {cpu[best]:.3f} s "
+        f"-> ratio {cpu[best] / c_torch:.1f}x; first torch call (builds kernels) "
         f"{cold:.3f} s; {others}max |torch - pywt| / max |pywt| = {rel_err:.1e}"
     )
     sys.stdout.flush()
-    return t_pywt[best] / t_torch
+    return wall[best] / t_torch
 
 
 def main(argv=None):
@@ -108,8 +128,15 @@ def main(argv=None):
     parser.add_argument("--max-scale", type=float, default=64.0)
     parser.add_argument("--wavelets", nargs="+", default=["cmor1.5-1.0"])
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--pywt-repeats", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds of interleaved calls"
+    )
+    parser.add_argument(
+        "--torch-calls",
+        type=int,
+        default=3,
+        help="torch CWT calls per round",
+    )
     parser.add_argument(
         "--methods", nargs="+", default=["fft", "conv"], choices=["fft", "conv"]
     )
@@ -125,8 +152,8 @@ def main(argv=None):
         f"torch {torch.__version__}, pywt {pywt.__version__}, numpy {np.__version__}; "
         f"scales np.geomspace(1, {args.max_scale:g}, {args.n_scales}), the largest "
         "lowered where a wavelet does not fit in the signal; "
-        f"medians of {args.repeats} (torch) and {args.pywt_repeats} (pywt) runs; "
-        "pywt runs single-threaded"
+        f"{args.rounds} rounds of interleaved calls ({args.torch_calls} torch, 1 per "
+        "pywt method), medians; pywt runs single-threaded"
     )
     for wavelet in args.wavelets:
         # Scales whose wavelet is longer than the signal are refused by cwt.
@@ -141,8 +168,8 @@ def main(argv=None):
             np.geomspace(1.0, max_scale, args.n_scales),
             wavelet,
             args.threads,
-            args.repeats,
-            args.pywt_repeats,
+            args.rounds,
+            args.torch_calls,
             args.methods,
             args.device,
         )

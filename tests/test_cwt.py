@@ -126,6 +126,19 @@ def test_cwt_keeps_tensor_dtype_and_device():
     assert half.dtype == torch.float32
 
 
+def test_numpy_result_is_a_writable_array_and_tensor_result_a_plain_tensor(rng):
+    # numpy input gets the numpy-allocated buffer itself (huge-page backed);
+    # tensor input must stay an ordinary tensor, which torch can resize.
+    x = rng.standard_normal((3, 64)).astype(np.float32)
+    coefs, _ = cwt(x, [1, 2, 4], "cmor1.5-1.0")
+    assert coefs.flags.c_contiguous and coefs.flags.writeable
+    coefs[...] = 0
+    assert not np.shares_memory(coefs, cwt(x, [1, 2, 4], "cmor1.5-1.0")[0])
+    tensor_coefs, _ = cwt(torch.from_numpy(x), [1, 2, 4], "cmor1.5-1.0")
+    tensor_coefs.resize_(2 * tensor_coefs.numel())
+    assert tensor_coefs.numel() == 2 * 3 * 3 * 64
+
+
 def test_cwt_gradients_flow_to_the_signal():
     x = torch.randn(3, 64, requires_grad=True)
     coefs, _ = cwt(x, np.geomspace(1, 8, 6), "cmor1.5-1.0", chunk_size=2)
