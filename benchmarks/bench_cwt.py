@@ -17,10 +17,12 @@ warm-up call that builds its kernel cache (the cold call is printed too).
 The ratio is taken from medians of this run only, as ../shared/PROTOCOL.md
 asks: absolute times on a shared machine are noisy, ratios less so.
 
-One line per wavelet is printed in the form::
+One line per wavelet is printed, for example (a run on the 2-core
+development machine, 2026-11-30)::
 
-    cwt throughput: torch 0.11 s, pywt.cwt(fft) 1.14 s -> ratio 10.4x
-    (2000 x 256 x 64 scales, wavelet cmor1.5-1.0, float32, 2 threads)
+    cwt throughput: torch 0.113 s, pywt.cwt(fft) 0.986 s -> ratio 8.7x
+    (2000 x 256 x 64 scales, wavelet cmor1.5-1.0, float32, torch on cpu,
+    2 threads)
 
 (on one line)
 
