@@ -1,5 +1,6 @@
 """The torch CWT: agreement with pywt.cwt, autograd, devices and bad input."""
 
+import threading
 import warnings
 
 import numpy as np
@@ -7,7 +8,14 @@ import pytest
 import pywt
 import torch
 
-from deepsmote_sk.wavelets import _cwt, cwt, effective_support, frequencies_to_scales
+from deepsmote_sk.wavelets import (
+    _cwt,
+    _output_memory,
+    cwt,
+    effective_support,
+    empty_cache,
+    frequencies_to_scales,
+)
 from deepsmote_sk.utils import torch_threads
 
 WAVELETS = [
@@ -127,7 +135,7 @@ def test_cwt_keeps_tensor_dtype_and_device():
 
 
 def test_numpy_result_is_a_writable_array_and_tensor_result_a_plain_tensor(rng):
-    # numpy input gets the numpy-allocated buffer itself (huge-page backed);
+    # numpy input gets numpy-allocated memory (huge-page backed, reusable);
     # tensor input must stay an ordinary tensor, which torch can resize.
     x = rng.standard_normal((3, 64)).astype(np.float32)
     coefs, _ = cwt(x, [1, 2, 4], "cmor1.5-1.0")
@@ -137,6 +145,107 @@ def test_numpy_result_is_a_writable_array_and_tensor_result_a_plain_tensor(rng):
     tensor_coefs, _ = cwt(torch.from_numpy(x), [1, 2, 4], "cmor1.5-1.0")
     tensor_coefs.resize_(2 * tensor_coefs.numel())
     assert tensor_coefs.numel() == 2 * 3 * 3 * 64
+
+
+@pytest.fixture
+def output_memory():
+    """The module that keeps released outputs, emptied before and after."""
+    empty_cache()
+    yield _output_memory
+    empty_cache()
+
+
+def _address(array):
+    return array.__array_interface__["data"][0]
+
+
+def _big_batch(rng, n=200):
+    # 200 x 16 scales x 256 complex64 = 6.5 MB, above the 4 MiB threshold.
+    return rng.standard_normal((n, 256)).astype(np.float32)
+
+
+SCALES16 = np.geomspace(1, 16, 16)
+
+
+def test_released_output_memory_is_reused_with_exact_results(rng, output_memory):
+    x1, x2 = _big_batch(rng), _big_batch(rng)
+    first, _ = cwt(x1, SCALES16, "cmor1.5-1.0")
+    address, nbytes = _address(first), first.nbytes
+    del first
+    second, _ = cwt(x2, SCALES16, "cmor1.5-1.0")
+    assert _address(second) == address
+    # The tensor path never reuses memory; both paths compute identically.
+    expected = cwt(torch.from_numpy(x2), SCALES16, "cmor1.5-1.0")[0].numpy()
+    np.testing.assert_array_equal(second, expected)
+    assert second.flags.c_contiguous and second.flags.writeable
+    del second
+    assert empty_cache() == nbytes
+    assert empty_cache() == 0
+
+
+@pytest.mark.parametrize(
+    "hold",
+    [
+        lambda a: a[0],
+        lambda a: a.real,
+        lambda a: a.reshape(-1),
+        lambda a: torch.from_numpy(a),
+        lambda a: memoryview(a),
+    ],
+    ids=["row", "real-part", "reshape", "torch.from_numpy", "memoryview"],
+)
+def test_memory_still_referenced_is_never_reused(rng, output_memory, hold):
+    first, _ = cwt(_big_batch(rng), SCALES16, "cmor1.5-1.0")
+    kept = hold(first)
+    view = kept.numpy() if isinstance(kept, torch.Tensor) else np.asarray(kept)
+    snapshot = view.copy()
+    del first
+    second, _ = cwt(_big_batch(rng), SCALES16, "cmor1.5-1.0")
+    np.testing.assert_array_equal(view, snapshot)
+    assert not np.shares_memory(second, view)
+
+
+def test_concurrent_calls_never_share_an_output(rng, output_memory):
+    batches = [_big_batch(rng, 100 + 20 * i) for i in range(4)]
+    expected = [cwt(torch.from_numpy(x), SCALES16, "morl")[0].numpy() for x in batches]
+    errors = []
+
+    def worker(i):
+        for _ in range(4):
+            got, _ = cwt(batches[i], SCALES16, "morl")
+            if not np.array_equal(got, expected[i]):
+                errors.append(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_only_outputs_of_a_bounded_size_are_kept(rng, output_memory, monkeypatch):
+    small, _ = cwt(rng.standard_normal((3, 64)), [1, 2, 4], "morl")
+    del small
+    assert empty_cache() == 0
+    monkeypatch.setattr(output_memory, "MAX_BYTES", 5 * 2**20)
+    large, _ = cwt(_big_batch(rng), SCALES16, "cmor1.5-1.0")  # 6.5 MB
+    del large
+    assert empty_cache() == 0
+
+
+def test_a_much_larger_released_buffer_is_not_used_for_a_small_output(
+    rng, output_memory
+):
+    large, _ = cwt(_big_batch(rng, 500), SCALES16, "cmor1.5-1.0")  # 16.4 MB
+    large_address = _address(large)
+    del large
+    small, _ = cwt(_big_batch(rng, 200), SCALES16, "cmor1.5-1.0")  # 6.5 MB
+    assert _address(small) != large_address
+    nbytes = small.nbytes
+    del small
+    # The most recently released buffer replaces the one kept before.
+    assert empty_cache() == nbytes
 
 
 def test_cwt_gradients_flow_to_the_signal():
@@ -279,6 +388,17 @@ def test_public_cwt_is_the_function_of_the_wavelets_subpackage():
 def test_bad_data_raises_clear_value_error(data, match):
     with pytest.raises(ValueError, match=match):
         cwt(data, [1, 2], "morl")
+
+
+def test_finite_data_whose_sum_overflows_is_accepted():
+    # The finiteness check first looks at the sum; an overflowing sum of
+    # finite values must fall back to the element-wise check, not raise.
+    x = np.full((2, 64), 3e38, dtype=np.float32)
+    assert not torch.isfinite(torch.from_numpy(x).sum())
+    coefs, _ = cwt(x, [1, 2], "morl")
+    assert coefs.shape == (2, 2, 64)
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        cwt(np.where(np.arange(64) == 5, -np.inf, x), [1, 2], "morl")
 
 
 @pytest.mark.parametrize("scales", [[1, 0], [-2, 1], [np.nan], []])

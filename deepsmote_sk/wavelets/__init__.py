@@ -5,6 +5,7 @@ name ``pywt`` users look for.
 """
 
 from ._cwt import cwt, effective_support, frequencies_to_scales
+from ._output_memory import empty_cache
 from ._scalogram import default_scales, scalogram
 from ._transformer import CWTTransformer
 
@@ -13,6 +14,7 @@ __all__ = [
     "cwt",
     "default_scales",
     "effective_support",
+    "empty_cache",
     "frequencies_to_scales",
     "scalogram",
 ]
