@@ -248,6 +248,26 @@ def test_a_much_larger_released_buffer_is_not_used_for_a_small_output(
     assert empty_cache() == nbytes
 
 
+def test_thread_runner_processes_every_item_once_and_reraises():
+    seen, lock = [], threading.Lock()
+
+    def record(item):
+        with lock:
+            seen.append(item)
+
+    with torch_threads(2):
+        _cwt._run_in_threads(record, range(100), 3)
+        assert sorted(seen) == list(range(100))
+
+        def fail(item):
+            if item == 7:
+                raise RuntimeError("chunk 7 failed")
+
+        with pytest.raises(RuntimeError, match="chunk 7 failed"):
+            _cwt._run_in_threads(fail, range(100), 2)
+        assert torch.get_num_threads() == 2
+
+
 def test_cwt_gradients_flow_to_the_signal():
     x = torch.randn(3, 64, requires_grad=True)
     coefs, _ = cwt(x, np.geomspace(1, 8, 6), "cmor1.5-1.0", chunk_size=2)
