@@ -10,8 +10,9 @@ windows x 256 samples, 64 scales ``np.geomspace(1, 64, 64)``, the package's
 default wavelet ``cmor1.5-1.0``). ``pywt.cwt`` is timed with both of its
 methods (``"conv"`` and ``"fft"``) and the faster one is the reference. The
 calls are interleaved: each of ``--rounds`` rounds calls the torch CWT
-``--torch-calls`` times and each pywt method once, so a slow spell of the
-shared machine slows both sides instead of only whichever ran then. Each
+``--torch-calls`` times and each pywt method once, in turns that start with
+a different function each round, so a slow spell of the shared machine
+slows both sides instead of only whichever ran then. Each
 time is the median of its whole calls; the torch CWT is timed after one
 warm-up call that builds its kernel cache (the cold call is printed too).
 The ratio is taken from medians of this run only, as ../shared/PROTOCOL.md
@@ -63,19 +64,27 @@ def _timed(fn):
 def _interleaved_times(fns, rounds):
     """Wall and CPU seconds of each callable's calls, interleaved in rounds.
 
-    ``fns`` maps a name to ``(fn, calls_per_round)``. Every round calls each
-    function in turn, so slow spells of a shared machine hit all of them
-    alike instead of whichever happened to run then. Returns, per name, the
-    lists of wall and CPU times, one entry per call in call order.
+    ``fns`` maps a name to ``(fn, calls_per_round)``. Every round calls the
+    functions in turn, one call each per pass, until each has made its
+    calls, and each round starts with the next function. Slow spells of a
+    shared machine then hit all of them alike, and so does the slow first
+    multi-threaded call after a long single-threaded pywt call (its idle
+    core must wake up), instead of always the same function. Returns, per
+    name, the lists of wall and CPU times, one entry per call in call order.
     """
-    wall = {name: [] for name in fns}
-    cpu = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, (fn, calls) in fns.items():
-            for _ in range(calls):
-                w, c = _timed(fn)
-                wall[name].append(w)
-                cpu[name].append(c)
+    names = list(fns)
+    wall = {name: [] for name in names}
+    cpu = {name: [] for name in names}
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        left = {name: fns[name][1] for name in names}
+        while any(left.values()):
+            for name in order:
+                if left[name]:
+                    w, c = _timed(fns[name][0])
+                    wall[name].append(w)
+                    cpu[name].append(c)
+                    left[name] -= 1
     return wall, cpu
 
 

@@ -175,12 +175,16 @@ def _fft_length(length, reach):
     folds sample ``i +- N`` onto the wanted output ``i``; both folds miss the
     linear result when ``N >= length + reach``, which is about half the
     textbook ``length + taps - 1``. Lengths are rounded up to ``2^k`` times 1,
-    9/8, 5/4 or 3/2: few distinct lengths mean few groups of scales, and
-    those lengths are among the fastest of the FFT libraries.
+    5/4, 3/2 or 2: few distinct lengths mean few groups of scales, and those
+    lengths are among the fastest of the FFT libraries. ``9 * 2^k`` is left
+    out on purpose: for 256-sample signals MKL transforms 288 points only
+    3 % faster than 320, while the extra group of scales costs a forward
+    FFT and three more operations per chunk; without it the benchmark
+    batch took 0.067 s instead of 0.072 s (medians of 20 alternating calls).
     """
     needed = length + reach
     k = max(0, needed.bit_length() - 4)
-    return min(base << k for base in (8, 9, 10, 12, 16) if base << k >= needed)
+    return min(base << k for base in (8, 10, 12, 16) if base << k >= needed)
 
 
 @functools.lru_cache(maxsize=32)
