@@ -10,9 +10,11 @@ windows x 256 samples, 64 scales ``np.geomspace(1, 64, 64)``, the package's
 default wavelet ``cmor1.5-1.0``). ``pywt.cwt`` is timed with both of its
 methods (``"conv"`` and ``"fft"``) and the faster one is the reference. The
 calls are interleaved: each of ``--rounds`` rounds calls the torch CWT
-``--torch-calls`` times and each pywt method once, in turns that start with
-a different function each round, so a slow spell of the shared machine
-slows both sides instead of only whichever ran then. Each
+``--torch-calls`` times and each pywt method once, in blocks that start
+with a different function each round, so a slow spell of the shared
+machine slows both sides instead of only whichever ran then. Each block
+begins with one untimed call of its function, so that neither side is
+timed in the call that follows the other's (see ``_interleaved_times``). Each
 time is the median of its whole calls; the torch CWT is timed after one
 warm-up call that builds its kernel cache (the cold call is printed too).
 The ratio is taken from medians of this run only, as ../shared/PROTOCOL.md
@@ -64,27 +66,28 @@ def _timed(fn):
 def _interleaved_times(fns, rounds):
     """Wall and CPU seconds of each callable's calls, interleaved in rounds.
 
-    ``fns`` maps a name to ``(fn, calls_per_round)``. Every round calls the
-    functions in turn, one call each per pass, until each has made its
-    calls, and each round starts with the next function. Slow spells of a
-    shared machine then hit all of them alike, and so does the slow first
-    multi-threaded call after a long single-threaded pywt call (its idle
-    core must wake up), instead of always the same function. Returns, per
-    name, the lists of wall and CPU times, one entry per call in call order.
+    ``fns`` maps a name to ``(fn, calls_per_round)``. Every round runs each
+    function's calls as a block, starting with a different function each
+    round, so slow spells of a shared machine hit all of them alike instead
+    of whichever happened to run then. Each block starts with one untimed
+    call: the first call after another function pays for the switch (the
+    memory the other freed is mapped afresh, caches are cold, an idle core
+    must wake up), which made pywt's next call up to 50 % slower after a
+    torch call than after a pywt call; the timed calls measure each side's
+    steady throughput. Returns, per name, the lists of wall and CPU times,
+    one entry per timed call in call order.
     """
     names = list(fns)
     wall = {name: [] for name in names}
     cpu = {name: [] for name in names}
     for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        left = {name: fns[name][1] for name in names}
-        while any(left.values()):
-            for name in order:
-                if left[name]:
-                    w, c = _timed(fns[name][0])
-                    wall[name].append(w)
-                    cpu[name].append(c)
-                    left[name] -= 1
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            fn, calls = fns[name]
+            fn()  # untimed: the switch from the previous function
+            for _ in range(calls):
+                w, c = _timed(fn)
+                wall[name].append(w)
+                cpu[name].append(c)
     return wall, cpu
 
 
@@ -203,7 +206,8 @@ def main(argv=None):
         f"scales np.geomspace(1, {args.max_scale:g}, {args.n_scales}), the largest "
         "lowered where a wavelet does not fit in the signal; "
         f"{args.rounds} rounds of interleaved calls ({args.torch_calls} torch, 1 per "
-        "pywt method), medians; pywt runs single-threaded"
+        "pywt method, each block after one untimed call), medians; pywt runs "
+        "single-threaded"
     )
     for wavelet in args.wavelets:
         # Scales whose wavelet is longer than the signal are refused by cwt.
