@@ -21,9 +21,9 @@ The ratio is taken from medians of this run only, as ../shared/PROTOCOL.md
 asks: absolute times on a shared machine are noisy, ratios less so.
 
 One line per wavelet is printed, for example (a run on the 2-core
-development machine, 2026-11-30)::
+development machine, 2026-12-01)::
 
-    cwt throughput: torch 0.113 s, pywt.cwt(fft) 0.986 s -> ratio 8.7x
+    cwt throughput: torch 0.079 s, pywt.cwt(fft) 0.876 s -> ratio 11.1x
     (2000 x 256 x 64 scales, wavelet cmor1.5-1.0, float32, torch on cpu,
     2 threads)
 
