@@ -259,6 +259,20 @@ def test_defaults_are_the_paper_consistency_weight_and_inverse_frequency_ce():
 # ------------------------------------------------------------------ estimator
 
 
+#: Reordering rows moves float32 results by rounding only: the CPU kernels
+#: sum in a different order depending on a row's position in the batch. On
+#: the check's data the probabilities moved by up to 1.7e-7 relative here,
+#: and the check failed on another machine (torch 2.11, Intel CPU); its
+#: tolerance (1e-7) is for float64 estimators. The property itself is
+#: tested below at a float32 tolerance.
+ROW_ORDER_ROUNDING = {
+    "check_methods_sample_order_invariance": (
+        "float32 rounding depends on a row's position in the batch; "
+        "test_predictions_do_not_depend_on_row_order checks it at 1e-5"
+    )
+}
+
+
 @parametrize_with_checks(
     [
         tiny(
@@ -270,9 +284,25 @@ def test_defaults_are_the_paper_consistency_weight_and_inverse_frequency_ce():
             lstm_hidden=3,
         )
     ],
+    expected_failed_checks=lambda estimator: ROW_ORDER_ROUNDING,
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_predictions_do_not_depend_on_row_order():
+    X, y = make_signals(n_per_class=20, length=48)
+    clf = tiny(max_epochs=3, batch_size=16).fit(X, y)
+    order = np.random.RandomState(0).permutation(len(X))
+    for method in ("predict_proba", "transform"):
+        np.testing.assert_allclose(
+            getattr(clf, method)(X[order]),
+            getattr(clf, method)(X)[order],
+            rtol=1e-5,
+            atol=1e-6,
+            err_msg=method,
+        )
+    np.testing.assert_array_equal(clf.predict(X[order]), clf.predict(X)[order])
 
 
 def test_shapelets_start_at_kmeans_centroids_of_the_training_windows():
