@@ -98,9 +98,16 @@ def run(
     torch.set_num_threads(threads)
     if device == "cpu":
         ours_fn = lambda: cwt(x, scales, wavelet)  # noqa: E731
+        # The same call without the reuse of released output memory: each
+        # call first frees the kept buffer, so its output is fresh memory
+        # that the kernel must map and zero.
+        variant = (
+            "without reusing released output memory (empty_cache() before each call)",
+            lambda: (empty_cache(), cwt(x, scales, wavelet)),
+        )
     else:
         # Signals already on the device, coefficients left there (as a GPU
-        # pipeline uses them); a second line adds the copy back to the host.
+        # pipeline uses them); the variant adds the copy back to the host.
         x_dev = torch.from_numpy(x).to(device)
 
         def ours_fn():
@@ -108,8 +115,10 @@ def run(
             torch.cuda.synchronize(x_dev.device)
             return coefs, None
 
-        def with_copy_fn():
-            return cwt(x_dev, scales, wavelet)[0].cpu().numpy()
+        variant = (
+            "with the copy of the coefficients to the host",
+            lambda: cwt(x_dev, scales, wavelet)[0].cpu().numpy(),
+        )
 
     start = time.perf_counter()
     ours, _ = ours_fn()
@@ -117,17 +126,7 @@ def run(
     if device != "cpu":
         ours = ours.cpu().numpy()
 
-    fns = {"torch": (ours_fn, torch_calls)}
-    if device == "cpu":
-        # The same call without the reuse of released output memory: each
-        # call first frees the kept buffer, so its output is fresh memory
-        # that the kernel must map and zero.
-        fns["torch, fresh memory"] = (
-            lambda: (empty_cache(), cwt(x, scales, wavelet)),
-            torch_calls,
-        )
-    else:
-        fns["torch, copied to host"] = (with_copy_fn, torch_calls)
+    fns = {"torch": (ours_fn, torch_calls), "torch variant": (variant[1], torch_calls)}
     for method in methods:
         fns[method] = (
             lambda method=method: pywt.cwt(x, scales, wavelet, method=method, axis=-1),
@@ -137,10 +136,8 @@ def run(
     wall = {name: statistics.median(v) for name, v in walls.items()}
     cpu = {name: statistics.median(v) for name, v in cpus.items()}
     t_torch, c_torch = wall.pop("torch"), cpu.pop("torch")
-    t_fresh = wall.pop("torch, fresh memory", None)
-    cpu.pop("torch, fresh memory", None)
-    t_copy = wall.pop("torch, copied to host", None)
-    cpu.pop("torch, copied to host", None)
+    t_variant = wall.pop("torch variant")
+    cpu.pop("torch variant")
     best = min(wall, key=wall.get)
     ref, _ = pywt.cwt(x, scales, wavelet, method=best, axis=-1)
     ref = np.moveaxis(ref, 0, 1)  # (n, scales, L)
@@ -158,16 +155,8 @@ def run(
         f"-> ratio {cpu[best] / c_torch:.1f}x; first torch call (builds kernels) "
         f"{cold:.3f} s; {others}max |torch - pywt| / max |pywt| = {rel_err:.1e}"
     )
-    if t_copy is not None:
-        print(
-            f"    with the copy of the coefficients to the host: torch {t_copy:.3f} s "
-            f"-> ratio {wall[best] / t_copy:.1f}x"
-        )
-    if t_fresh is not None:
-        print(
-            f"    without reusing released output memory (empty_cache() before "
-            f"each call): torch {t_fresh:.3f} s -> ratio {wall[best] / t_fresh:.1f}x"
-        )
+    ratio = wall[best] / t_variant
+    print(f"    {variant[0]}: torch {t_variant:.3f} s -> ratio {ratio:.1f}x")
     sys.stdout.flush()
     return wall[best] / t_torch
 
@@ -196,7 +185,7 @@ def main(argv=None):
         "--device",
         default="cpu",
         help="torch device of the torch CWT (cuda: signals already on the GPU and "
-        "coefficients left there; a second line includes copying them back); pywt "
+        "coefficients left there; a third line includes copying them back); pywt "
         "runs on the CPU",
     )
     args = parser.parse_args(argv)

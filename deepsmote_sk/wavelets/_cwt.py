@@ -262,7 +262,7 @@ def _run_in_threads(fn, items, n_threads):
             try:
                 fn(item)
             except BaseException:
-                while not queue.empty():  # stop the other threads early
+                while True:  # drop the rest, so the other threads stop early
                     try:
                         queue.get_nowait()
                     except Empty:

@@ -50,11 +50,14 @@ class _Lease:
         }
 
     def __del__(self):
-        raw = self._raw
-        if raw is not None and MIN_BYTES <= raw.nbytes <= MAX_BYTES:
-            _free.append(raw)
-            # Keep only the most recently released buffer.
-            del _free[:-1]
+        _keep(self._raw)
+
+
+def _keep(raw):
+    """Keep ``raw`` as the one released buffer, dropping any kept before."""
+    if MIN_BYTES <= raw.nbytes <= MAX_BYTES:
+        _free.append(raw)
+        del _free[:-1]
 
 
 def empty_array(shape, dtype):
@@ -76,8 +79,7 @@ def empty_array(shape, dtype):
     reused = raw is not None and nbytes <= raw.nbytes <= 2 * nbytes
     if not reused:
         if raw is not None and raw.nbytes > 2 * nbytes:
-            _free.append(raw)
-            del _free[:-1]
+            _keep(raw)
         raw = np.empty(nbytes, dtype=np.uint8)
     return np.asarray(_Lease(raw, shape, dtype)), reused
 
