@@ -5,8 +5,12 @@ classifiers) trains through :func:`train_loop`. A model supplies a ``step``
 that maps one mini-batch to a dict of named loss tensors (``"loss"`` is the
 one back-propagated); the loop owns the optimiser calls, the epoch
 bookkeeping, the progress bar and early stopping through ``end_of_epoch``.
+Training is budgeted in epochs or, with ``max_steps``, in optimisation
+steps: a step budget trains a model as much on 50 rows as on 50 000, which
+is what a fair comparison of resampling methods needs (PROTOCOL.md).
 """
 
+import itertools
 from collections import defaultdict
 
 import numpy as np
@@ -58,13 +62,14 @@ def train_loop(
     optimizer,
     n_epochs,
     *,
+    max_steps=None,
     modules=(),
     scheduler=None,
     end_of_epoch=None,
     verbose=False,
     desc="training",
 ):
-    """Run ``n_epochs`` of mini-batch training and return the per-epoch history.
+    """Run mini-batch training for an epoch or a step budget; return the history.
 
     Parameters
     ----------
@@ -75,6 +80,12 @@ def train_loop(
         ``batches(epoch) -> iterable`` of mini-batches for that epoch.
     optimizer : torch.optim.Optimizer
     n_epochs : int
+        Number of epochs (passes of ``batches``); ignored with ``max_steps``.
+    max_steps : int, optional
+        Train for exactly this many optimiser steps instead: epochs follow
+        each other (each with its own ``batches(epoch)``) until the budget
+        is spent, so the last epoch may be cut short. Early stopping
+        through ``end_of_epoch`` still ends training sooner.
     modules : sequence of torch.nn.Module
         Put in training mode before each epoch (``end_of_epoch`` may switch
         them to evaluation mode for validation).
@@ -91,18 +102,33 @@ def train_loop(
     Returns
     -------
     list of dict
-        One record per finished epoch with the mean of each loss.
+        One record per epoch run (a cut-short last epoch included) with the
+        mean of each loss.
     """
     history = []
-    # mininterval=0: epochs are slow, so every one is drawn (and tests see the last).
+    steps_left = None if max_steps is None else int(max_steps)
+    epochs = range(int(n_epochs)) if steps_left is None else itertools.count()
+    # mininterval=0: every epoch (or step) is drawn, so tests see the last.
     bar = tqdm(
-        range(int(n_epochs)), desc=desc, disable=not verbose, leave=False, mininterval=0
+        total=int(n_epochs) if steps_left is None else steps_left,
+        desc=desc,
+        disable=not verbose,
+        leave=False,
+        mininterval=0,
+        unit="epoch" if steps_left is None else "step",
     )
-    for epoch in bar:
+    for epoch in epochs:
+        if steps_left == 0:
+            break
         for module in modules:
             module.train()
         sums, count = defaultdict(float), 0
         for batch in batches(epoch):
+            if steps_left is not None:
+                if steps_left == 0:
+                    break
+                steps_left -= 1
+                bar.update()
             optimizer.zero_grad(set_to_none=True)
             losses = step(batch)
             loss = losses["loss"]
@@ -116,11 +142,15 @@ def train_loop(
             count += 1
             for name, value in losses.items():
                 sums[name] += float(value.detach())
+        if count == 0 and steps_left is not None:
+            raise ValueError(f"{desc}: an epoch without mini-batches cannot spend a step budget.")
         record = {name: total / max(count, 1) for name, total in sums.items()}
         if scheduler is not None:
             scheduler.step()
         stop = bool(end_of_epoch(epoch, record)) if end_of_epoch is not None else False
         history.append(record)
+        if steps_left is None:
+            bar.update()
         bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if np.isfinite(v)}, refresh=False)
         if stop:
             break

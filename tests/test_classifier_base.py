@@ -170,6 +170,49 @@ def test_without_early_stopping_all_epochs_run():
     assert not hasattr(clf, "best_validation_score_")
 
 
+@pytest.mark.parametrize("n_per_class", [(3, 4), (20, 20), (150, 150)])
+def test_max_steps_trains_exactly_that_many_steps_whatever_the_number_of_rows(
+    n_per_class,
+):
+    X, y = make_signals(n_per_class=n_per_class)
+    clf = tiny(max_steps=7, max_epochs=1).fit(X, y)
+    assert clf.n_steps_ == 7
+    n_per_epoch = -(-len(y) // 16)  # batches of 16, a lone last row merged
+    if len(y) % 16 == 1:
+        n_per_epoch -= 1
+    assert clf.n_iter_ == -(-7 // n_per_epoch)
+
+
+def test_max_steps_counts_optimizer_steps():
+    X, y = make_signals()
+    clf = tiny(max_steps=5)
+    calls = []
+    original = torch.optim.Adam.step
+
+    def counting_step(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    torch.optim.Adam.step = counting_step
+    try:
+        clf.fit(X, y)
+    finally:
+        torch.optim.Adam.step = original
+    assert len(calls) == 5 == clf.n_steps_
+
+
+def test_an_epoch_budget_runs_whole_epochs():
+    X, y = make_signals()  # 40 rows: 3 batches of 16 per epoch
+    clf = tiny(max_epochs=2).fit(X, y)
+    assert clf.n_steps_ == 6 and clf.n_iter_ == 2
+
+
+def test_verbose_step_budget_shows_steps(capfd):
+    X, y = make_signals()
+    tiny(max_steps=4, verbose=True).fit(X, y)
+    assert "4/4" in capfd.readouterr().err
+
+
 def test_early_stopping_needs_a_training_and_a_validation_sample():
     X, y = make_signals(n_per_class=(1, 1))
     with pytest.raises(

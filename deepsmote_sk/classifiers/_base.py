@@ -37,6 +37,14 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     ----------
     max_epochs : int, default=100
         Number of passes over the training data (fewer with early stopping).
+        Not used when ``max_steps`` is set.
+    max_steps : int or None, default=None
+        Train for this many optimisation steps (mini-batches of
+        ``batch_size``) instead of ``max_epochs`` epochs, however many rows
+        the training set has; the last epoch may be cut short. This is the
+        budget to use when comparing training sets of different sizes, for
+        example the output of different oversamplers: an epoch budget gives
+        a ten times larger resampled set ten times more training.
     batch_size : int, default=64
         Mini-batch size for training and prediction, clipped to the number
         of samples.
@@ -87,7 +95,10 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         Per-epoch means of every loss component (and ``"validation_score"``
         with early stopping).
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (a last epoch cut short by ``max_steps``
+        included).
+    n_steps_ : int
+        Number of optimisation steps run.
     validation_scores_ : list of float
         Validation accuracy of each epoch (only with early stopping).
     best_validation_score_ : float
@@ -116,6 +127,7 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
     _parameter_constraints: dict = {
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_steps": [None, Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -134,6 +146,7 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self,
         *,
         max_epochs=100,
+        max_steps=None,
         batch_size=64,
         lr=1e-3,
         weight_decay=0.0,
@@ -147,6 +160,7 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         verbose=False,
     ):
         self.max_epochs = max_epochs
+        self.max_steps = max_steps
         self.batch_size = batch_size
         self.lr = lr
         self.weight_decay = weight_decay
@@ -243,7 +257,11 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                     order = order[:-2] + [torch.cat(order[-2:])]
                 return [index.to(device) for index in order]
 
+            n_steps = 0
+
             def step(index):
+                nonlocal n_steps
+                n_steps += 1
                 X_batch, y_batch = X_train[index], y_train[index]
                 return self._loss(module, module(X_batch), X_batch, y_batch, weight)
 
@@ -257,6 +275,7 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 batches,
                 optimizer,
                 self.max_epochs,
+                max_steps=self.max_steps,
                 modules=(module,),
                 end_of_epoch=end_of_epoch,
                 verbose=self.verbose,
@@ -272,6 +291,7 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self.history_ = history
         self.loss_curve_ = [record["loss"] for record in history]
         self.n_iter_ = len(history)
+        self.n_steps_ = n_steps
         return self
 
     def _split(self, y_index, seed):

@@ -127,6 +127,10 @@ class ClassBDClassifier(TransformerMixin, BaseTorchClassifier):
         linear filter it starts as.
     max_epochs : int, default=50
         Number of passes over the training data.
+    max_steps : int or None, default=None
+        Train for this many mini-batches instead of ``max_epochs`` epochs,
+        whatever the number of rows (the budget for comparing resampled sets
+        of different sizes).
     batch_size : int, default=64
         Mini-batch size for training, prediction and :meth:`transform`.
     lr : float, default=1e-3
@@ -173,6 +177,8 @@ class ClassBDClassifier(TransformerMixin, BaseTorchClassifier):
         frequency objectives.
     n_iter_ : int
         Epochs run.
+    n_steps_ : int
+        Optimisation steps run.
     validation_scores_ : list of float
         Validation accuracy per epoch (early stopping only).
     best_validation_score_ : float
@@ -252,6 +258,7 @@ class ClassBDClassifier(TransformerMixin, BaseTorchClassifier):
         filter_kernel_size=31,
         quadratic_lr_ratio=0.1,
         max_epochs=50,
+        max_steps=None,
         batch_size=64,
         lr=1e-3,
         weight_decay=0.0,
@@ -266,6 +273,7 @@ class ClassBDClassifier(TransformerMixin, BaseTorchClassifier):
     ):
         super().__init__(
             max_epochs=max_epochs,
+            max_steps=max_steps,
             batch_size=batch_size,
             lr=lr,
             weight_decay=weight_decay,

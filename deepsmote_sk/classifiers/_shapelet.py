@@ -695,6 +695,10 @@ class ShapeletNetClassifier(TransformerMixin, BaseTorchClassifier):
         Temperature of the contrastive loss.
     max_epochs : int, default=50
         Number of passes over the training data (fewer with early stopping).
+    max_steps : int or None, default=None
+        Train for this many mini-batches instead of ``max_epochs`` epochs,
+        whatever the number of rows (the budget for comparing resampled sets
+        of different sizes).
     batch_size : int, default=64
         Mini-batch size for training and prediction. The contrastive term
         needs two samples of a class in a batch.
@@ -736,6 +740,8 @@ class ShapeletNetClassifier(TransformerMixin, BaseTorchClassifier):
         ``consistency`` (and ``validation_score`` with early stopping).
     n_iter_ : int
         Epochs run.
+    n_steps_ : int
+        Optimisation steps run.
     best_validation_score_ : float
         Only with early stopping.
 
@@ -816,6 +822,7 @@ class ShapeletNetClassifier(TransformerMixin, BaseTorchClassifier):
         consistency_weight=0.02,
         temperature=0.1,
         max_epochs=50,
+        max_steps=None,
         batch_size=64,
         lr=1e-3,
         weight_decay=0.0,
@@ -830,6 +837,7 @@ class ShapeletNetClassifier(TransformerMixin, BaseTorchClassifier):
     ):
         super().__init__(
             max_epochs=max_epochs,
+            max_steps=max_steps,
             batch_size=batch_size,
             lr=lr,
             weight_decay=weight_decay,

@@ -142,6 +142,10 @@ class WDCNNClassifier(BaseTorchClassifier):
         Units of the fully connected layer.
     max_epochs : int, default=50
         Number of passes over the training data.
+    max_steps : int or None, default=None
+        Train for this many mini-batches instead of ``max_epochs`` epochs,
+        whatever the number of rows (the budget for comparing resampled sets
+        of different sizes).
     batch_size : int, default=64
         Mini-batch size for training and prediction.
     lr : float, default=1e-3
@@ -183,6 +187,8 @@ class WDCNNClassifier(BaseTorchClassifier):
         Per-epoch records of the training loop.
     n_iter_ : int
         Epochs run.
+    n_steps_ : int
+        Optimisation steps run.
     validation_scores_ : list of float
         Validation accuracy per epoch (early stopping only).
     best_validation_score_ : float
@@ -233,6 +239,7 @@ class WDCNNClassifier(BaseTorchClassifier):
         width=1.0,
         n_hidden=100,
         max_epochs=50,
+        max_steps=None,
         batch_size=64,
         lr=1e-3,
         weight_decay=0.0,
@@ -247,6 +254,7 @@ class WDCNNClassifier(BaseTorchClassifier):
     ):
         super().__init__(
             max_epochs=max_epochs,
+            max_steps=max_steps,
             batch_size=batch_size,
             lr=lr,
             weight_decay=weight_decay,
