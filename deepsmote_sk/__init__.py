@@ -13,6 +13,7 @@ _EXPORTS = {
     "CWTTransformer": "deepsmote_sk.wavelets",
     "NoiseInjector": "deepsmote_sk.noise",
     "DSEASMOTE": "deepsmote_sk.over_sampling",
+    "TimeShiftOverSampler": "deepsmote_sk.over_sampling",
     "WDCNNClassifier": "deepsmote_sk.classifiers",
     "ScalogramCNNClassifier": "deepsmote_sk.classifiers",
     "ClassBDClassifier": "deepsmote_sk.classifiers",
