@@ -15,7 +15,7 @@ from deepsmote_sk.benchmark import (
     run_benchmark,
     summarize,
 )
-from deepsmote_sk.benchmark import _runner
+from deepsmote_sk.benchmark import _data, _runner
 from deepsmote_sk.benchmark._report import (
     CLASSIFICATION_COLUMNS,
     GENERATION_COLUMNS,
@@ -33,7 +33,7 @@ TINY = dict(
     classifier_params={"width": 0.25, "n_hidden": 8, "batch_size": 32},
 )
 
-SIMULATOR_CLASSES = list(_runner.SIMULATOR_CLASSES)
+SIMULATOR_CLASSES = list(_data.SIMULATOR_CLASSES)
 
 
 @pytest.fixture(scope="module")
@@ -389,10 +389,10 @@ def test_image_mode_resamples_scalogram_images(tmp_path):
 
 
 def test_noise_is_added_at_the_requested_snr_then_windows_are_standardised():
-    clean = _runner._split(
+    clean = _data._split(
         None, ratio="1:5", window=256, seed=0, n_majority=40, n_test=10, snr=None
     )
-    noisy = _runner._split(
+    noisy = _data._split(
         None, ratio="1:5", window=256, seed=0, n_majority=40, n_test=10, snr=0.0
     )
     np.testing.assert_array_equal(clean[1], noisy[1])
@@ -408,7 +408,7 @@ def test_features_for_t_sne_are_the_input_of_the_last_linear_layer():
     from deepsmote_sk.benchmark._metrics import features_of
     from deepsmote_sk.classifiers import WDCNNClassifier
 
-    X, y, X_test, _ = _runner._split(
+    X, y, X_test, _ = _data._split(
         None, ratio="1:5", window=256, seed=0, n_majority=40, n_test=10, snr=None
     )
     clf = WDCNNClassifier(

@@ -7,11 +7,14 @@ Markdown summary and the paper's figures. ``deepsmote-sk benchmark`` is the
 same from the command line.
 """
 
+from ._cells import run_group
+from ._data import load_benchmark_data
 from ._grid import CLASSIFIERS, DEFAULT_RATIOS, METHODS, Cell, make_grid, parse_ratio
 from ._metrics import classification_metrics, generation_metrics
 from ._plots import make_plots
+from ._reference import fit_reference
 from ._report import results_frame, summarize, summary_markdown
-from ._runner import fit_reference, load_benchmark_data, run_benchmark, run_group
+from ._runner import run_benchmark
 
 __all__ = [
     "CLASSIFIERS",
