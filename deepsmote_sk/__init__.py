@@ -15,6 +15,7 @@ _EXPORTS = {
     "DSEASMOTE": "deepsmote_sk.over_sampling",
     "TimeShiftOverSampler": "deepsmote_sk.over_sampling",
     "WDCNNClassifier": "deepsmote_sk.classifiers",
+    "ResNet1DClassifier": "deepsmote_sk.classifiers",
     "ScalogramCNNClassifier": "deepsmote_sk.classifiers",
     "ClassBDClassifier": "deepsmote_sk.classifiers",
     "ShapeletNetClassifier": "deepsmote_sk.classifiers",

@@ -9,6 +9,7 @@ from ._base import BaseTorchClassifier
 from ._classbd import ClassBDClassifier
 from ._scalogram_cnn import ScalogramCNNClassifier
 from ._shapelet import ShapeletNetClassifier
+from ._resnet1d import ResNet1DClassifier
 from ._wdcnn import WDCNNClassifier
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "ClassBDClassifier",
     "ScalogramCNNClassifier",
     "ShapeletNetClassifier",
+    "ResNet1DClassifier",
     "WDCNNClassifier",
 ]
