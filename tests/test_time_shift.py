@@ -90,7 +90,7 @@ def test_each_synthetic_row_is_a_circular_shift_of_its_same_class_source():
     X, y = signals((30, 10, 6), length=48)
     resampler = sampler()
     X_res, y_res = resampler.fit_resample(X, y)
-    sources = resampler.sample_indices_
+    sources = resampler.source_indices_
     np.testing.assert_array_equal(sources[: len(X)], np.arange(len(X)))
     for row, label, source in zip(X_res[len(X) :], y_res[len(X) :], sources[len(X) :]):
         assert y[source] == label
@@ -109,7 +109,7 @@ def test_every_real_row_is_used_equally_give_or_take_one():
     X, y = signals((100, 7))
     resampler = sampler()
     resampler.fit_resample(X, y)
-    uses = np.bincount(resampler.sample_indices_[len(X) :], minlength=len(X))[100:]
+    uses = np.bincount(resampler.source_indices_[len(X) :], minlength=len(X))[100:]
     assert uses.sum() == 93 and uses.max() - uses.min() <= 1
 
 
@@ -146,7 +146,7 @@ def test_image_mode_rolls_each_image_along_time_only():
     X, y = images.reshape(15, -1), np.array([0] * 12 + [1] * 3)
     resampler = sampler(image_shape=(4, 12))
     X_res, _ = resampler.fit_resample(X, y)
-    for row, source in zip(X_res[len(X) :], resampler.sample_indices_[len(X) :]):
+    for row, source in zip(X_res[len(X) :], resampler.source_indices_[len(X) :]):
         image = row.reshape(4, 12)
         assert shifts_matching(image, images[source], axis=1) != []
         # A flat roll of the flattened row would mix scales: not what happened.
@@ -159,7 +159,7 @@ def test_image_mode_accepts_channels_and_rolls_them_together():
     X, y = images.reshape(8, -1), np.array([0] * 6 + [1] * 2)
     resampler = sampler(image_shape=[2, 3, 5])
     X_res, _ = resampler.fit_resample(X, y)
-    for row, source in zip(X_res[len(X) :], resampler.sample_indices_[len(X) :]):
+    for row, source in zip(X_res[len(X) :], resampler.source_indices_[len(X) :]):
         assert shifts_matching(row.reshape(2, 3, 5), images[source]) != []
 
 

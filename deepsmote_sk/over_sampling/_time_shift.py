@@ -92,11 +92,11 @@ class TimeShiftOverSampler(BaseOverSampler):
     sampling_strategy_ : dict
         Number of samples to generate for each class.
 
-    sample_indices_ : ndarray of shape (n_samples_resampled,)
+    source_indices_ : ndarray of shape (n_samples_resampled,)
         The row of ``X`` each output row was made from: ``0 .. n - 1`` for
-        the originals, then the source row of each synthetic row. Unlike
-        :class:`~imblearn.over_sampling.RandomOverSampler`'s, a synthetic
-        row is a shifted copy of its source, not equal to it; use this to
+        the originals, then the source row of each synthetic row. Named
+        unlike imbalanced-learn's ``sample_indices_`` on purpose: a synthetic
+        row is a shifted copy of its source, not equal to it. Use it to
         carry sample weights or group labels over to the synthetic rows.
 
     n_features_in_ : int
@@ -176,7 +176,7 @@ class TimeShiftOverSampler(BaseOverSampler):
     >>> X_res, y_res = sampler.fit_resample(X, y)
     >>> sorted(Counter(y_res.tolist()).items())
     [(0, 40), (1, 40)]
-    >>> source = X[sampler.sample_indices_[-1]]
+    >>> source = X[sampler.source_indices_[-1]]
     >>> any(np.array_equal(X_res[-1], np.roll(source, s)) for s in range(1, 128))
     True
     """
@@ -287,7 +287,7 @@ class TimeShiftOverSampler(BaseOverSampler):
             cycle = [rng.permutation(rows) for _ in range(n_passes)]
             sources.append(np.concatenate(cycle)[:n_new])
         source = np.concatenate(sources)
-        self.sample_indices_ = np.concatenate([np.arange(len(y)), source])
+        self.source_indices_ = np.concatenate([np.arange(len(y)), source])
         if len(source) == 0:
             return X, y
 
@@ -308,11 +308,6 @@ class TimeShiftOverSampler(BaseOverSampler):
         else:
             X_res = np.concatenate([X, X_new])
         return X_res, np.concatenate([y, y[source]])
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.sampler_tags.sample_indices = True
-        return tags
 
 
 def _roll_rows(rows, shift, length):
