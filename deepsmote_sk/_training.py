@@ -134,7 +134,7 @@ def train_loop(
             loss = losses["loss"]
             if not torch.isfinite(loss):
                 raise FloatingPointError(
-                    f"{desc}: the loss became {float(loss)} at epoch {epoch}; "
+                    f"{desc}: the loss became {loss.detach().item()} at epoch {epoch}; "
                     "lower the learning rate or check the input scaling."
                 )
             loss.backward()

@@ -324,8 +324,11 @@ def test_transform_returns_the_denoised_signals_for_classical_classifiers():
     denoised = clf.transform(X)
     assert denoised.shape == X.shape and denoised.dtype == np.float64
     assert clf.transform(X.astype(np.float32)).dtype == np.float32
+    # The filters read the signals standardised by the fitted input scale.
+    X_std = (X - clf.input_mean_) / clf.input_scale_
     with torch.no_grad():
-        expected = clf.module_.denoise(torch.as_tensor(X, dtype=torch.float32)).numpy()
+        expected = clf.module_.denoise(torch.as_tensor(X_std, dtype=torch.float32))
+    expected = expected.numpy()
     np.testing.assert_allclose(denoised, expected, rtol=1e-4, atol=1e-4)
     # Sec. 5.4: ClassBD as the feature extractor of a classical classifier.
     pipeline = make_pipeline(fast(), LogisticRegression()).fit(X, y)

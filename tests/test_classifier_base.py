@@ -1,6 +1,7 @@
 """Behaviour shared by every torch classifier, on a tiny WDCNN and test subclasses."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -11,7 +12,10 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 
+from deepsmote_sk._training import train_loop
 from deepsmote_sk.classifiers import BaseTorchClassifier, WDCNNClassifier
+
+from test_classbd import fast as tiny_classbd
 
 
 def tiny(**params):
@@ -283,6 +287,69 @@ def test_a_lone_last_sample_joins_the_previous_batch():
     X, y = make_signals(n_per_class=(9, 8))
     clf = tiny(batch_size=16, max_epochs=2).fit(X, y)
     assert clf.n_iter_ == 2
+
+
+@pytest.mark.parametrize("make", [tiny, tiny_classbd])
+@pytest.mark.parametrize("n_rows, n_steps", [(6, 3), (7, 3)])
+def test_batch_size_one_trains_batch_norm_nets_on_pairs_of_rows(make, n_rows, n_steps):
+    # A batch of one row has no batch statistics: batch normalisation raised
+    # "Expected more than 1 value per channel when training".
+    X = np.random.RandomState(0).randn(n_rows, 64)
+    y = np.arange(n_rows) % 2
+    clf = make(batch_size=1, max_epochs=1).fit(X, y)
+    assert clf.n_steps_ == n_steps  # pairs, a lone last row merged
+    assert np.isfinite(clf.loss_curve_).all()
+    assert make(batch_size=1, max_steps=5).fit(X, y).n_steps_ == 5
+
+
+def _counts(X):
+    """The windows as an acquisition system delivers them: int16 counts."""
+    return (X / np.abs(X).max() * 30000).astype(np.int16)
+
+
+@pytest.mark.parametrize("make", [tiny, tiny_classbd])
+def test_raw_scale_counts_train_like_their_unit_scale_values(make):
+    X, y = make_signals(n_per_class=(18, 18))
+    counts = _counts(X)
+    raw = make(max_epochs=10).fit(counts, y)
+    unit = make(max_epochs=10).fit(counts / 30000.0, y)
+    assert np.isfinite(raw.loss_curve_).all()
+    np.testing.assert_allclose(raw.loss_curve_, unit.loss_curve_, rtol=1e-4)
+    np.testing.assert_allclose(
+        raw.predict_proba(counts), unit.predict_proba(counts / 30000.0), atol=1e-4
+    )
+
+
+def test_the_input_scale_is_one_mean_and_std_of_the_training_values():
+    X, y = make_signals()
+    clf = tiny(max_epochs=1).fit(1000.0 * X + 7.0, y)
+    assert clf.input_mean_ == pytest.approx(1000.0 * X.mean() + 7.0)
+    assert clf.input_scale_ == pytest.approx(1000.0 * X.std())
+    constant = tiny(max_epochs=1).fit(np.full_like(X, 3.0), y)
+    assert constant.input_scale_ == 1.0
+
+
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_huge_or_tiny_finite_input_gives_finite_training_and_predictions(factor):
+    X, y = make_signals()
+    clf = tiny(max_epochs=2).fit(X * factor, y)
+    assert np.isfinite(clf.loss_curve_).all()
+    reference = tiny(max_epochs=2).fit(X, y)
+    np.testing.assert_allclose(
+        clf.predict_proba(X * factor), reference.predict_proba(X), atol=1e-4
+    )
+
+
+def test_a_non_finite_loss_raises_a_clear_error_without_torch_warnings():
+    weight = nn.Parameter(torch.ones(1))
+
+    def step(batch):
+        return {"loss": weight * float("nan")}
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match="loss became nan at epoch 0"):
+            train_loop(step, lambda epoch: [0], torch.optim.SGD([weight], lr=0.1), 1)
 
 
 def test_works_in_an_imblearn_pipeline_after_smote():

@@ -361,7 +361,8 @@ def test_transform_gives_each_shapelets_best_similarity_in_the_input_dtype():
     assert features.shape == (40, 2 * 3) and features.dtype == np.float64
     assert np.all(features > 0) and np.all(features <= 1)
     with torch.no_grad():
-        maps = clf.module_.shapelet_layer(torch.tensor(X, dtype=torch.float32))
+        X_std = (X - clf.input_mean_) / clf.input_scale_
+        maps = clf.module_.shapelet_layer(torch.tensor(X_std, dtype=torch.float32))
     np.testing.assert_allclose(features, maps.amax(-1).flatten(1).numpy(), rtol=1e-4)
     assert clf.transform(X.astype(np.float32)).dtype == np.float32
 

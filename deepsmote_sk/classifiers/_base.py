@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._training import minibatches, train_loop
 from ..utils import check_signals, resolve_device, seeded, torch_seed_from
+from ..utils._scaling import mean_std
 
 __all__ = ["BaseTorchClassifier"]
 
@@ -47,7 +48,9 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         a ten times larger resampled set ten times more training.
     batch_size : int, default=64
         Mini-batch size for training and prediction, clipped to the number
-        of samples.
+        of samples. A training mini-batch never holds a single row, which
+        batch normalisation cannot train on: ``batch_size=1`` trains on
+        pairs, and a lone last row of an epoch joins the previous batch.
     lr : float, default=1e-3
         Learning rate of the Adam optimiser.
     weight_decay : float, default=0.0
@@ -83,6 +86,11 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         Class labels, in the order of the columns of :meth:`predict_proba`.
     n_features_in_ : int
         Signal length seen during fit.
+    input_mean_ : float
+        Mean of all values of the training signals (see Notes).
+    input_scale_ : float
+        Standard deviation of all values of the training signals (1 when
+        they are constant).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.
     module_ : torch.nn.Module
@@ -107,10 +115,22 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
     Notes
     -----
+    **Input scale.** ``fit`` learns one mean and one standard deviation over
+    all values of ``X`` (``input_mean_``, ``input_scale_``), and the network
+    always sees ``(X - input_mean_) / input_scale_``, in ``fit``, ``predict``
+    and ``transform``. Every classifier therefore trains the same on raw
+    acquisition counts (int16), volts or m/s^2 as on unit-scale data, and any
+    finite input works (the statistics are computed without overflow). The
+    scale is one number for the whole training set, not one per window, so
+    the relative amplitude of the windows (which can tell a severe fault from
+    a mild one) is kept; windows standardised one by one beforehand simply
+    get ``input_mean_`` near 0 and ``input_scale_`` near 1.
+
     Hooks a subclass overrides:
 
     * ``_build_module(n_features, n_classes)`` (required): the network; its
-      ``forward`` maps a float32 tensor ``(batch, n_features)`` to the
+      ``forward`` maps a float32 tensor ``(batch, n_features)`` of
+      standardised signals (see above) to the
       logits ``(batch, n_classes)`` or to a dict with key ``"logits"`` and
       any extra tensors its loss needs.
     * ``_min_length()``: the shortest signal the net accepts (default 1).
@@ -185,8 +205,8 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def _initialize_module(self, module, X, y):
         """Data-dependent initialisation before training (default: none).
 
-        ``X`` is the float32 training tensor on the device, ``y`` the long
-        tensor of class indices.
+        ``X`` is the float32 tensor of the standardised training signals on
+        the device, ``y`` the long tensor of class indices.
         """
 
     def _param_groups(self, module):
@@ -229,9 +249,12 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         )
         device = resolve_device(self.device)
         seed = torch_seed_from(self.random_state)
+        self.input_mean_, self.input_scale_ = mean_std(X)
+        if self.input_scale_ == 0:
+            self.input_scale_ = 1.0
 
         train_index, val_index = self._split(y_index, seed)
-        X_all = torch.tensor(X, dtype=torch.float32, device=device)
+        X_all = self._standardized_tensor(X, torch.float32, device)
         y_all = torch.as_tensor(y_index, dtype=torch.long, device=device)
         X_train, y_train = X_all[train_index], y_all[train_index]
         weight = None
@@ -250,9 +273,9 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             n_train = len(train_index)
 
             def batches(epoch):
-                order = minibatches(n_train, self.batch_size, generator)
-                # A lone last sample would break batch normalisation in
-                # training mode: it joins the previous batch instead.
+                # Batch normalisation in training mode needs two rows or
+                # more: batches of at least two, a lone last row merged.
+                order = minibatches(n_train, max(2, self.batch_size), generator)
                 if len(order) > 1 and order[-1].numel() == 1:
                     order = order[:-2] + [torch.cat(order[-2:])]
                 return [index.to(device) for index in order]
@@ -332,13 +355,19 @@ class BaseTorchClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         chunks = []
         with torch.no_grad():
             for start in range(0, X.shape[0], self.batch_size):
-                batch = torch.tensor(
-                    X[start : start + self.batch_size],
-                    dtype=torch.float32,
-                    device=device,
+                batch = self._standardized_tensor(
+                    X[start : start + self.batch_size], torch.float32, device
                 )
                 chunks.append(_logits(module(batch)).double().cpu().numpy())
         return np.concatenate(chunks)
+
+    def _standardized_tensor(self, X, dtype, device):
+        """``(X - input_mean_) / input_scale_`` as a new tensor (X may be read-only)."""
+        # In float64 and in this order, so finite input never overflows.
+        Z = np.array(X, dtype=np.float64)
+        Z /= self.input_scale_
+        Z -= self.input_mean_ / self.input_scale_
+        return torch.tensor(Z, dtype=dtype, device=device)
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the logits).

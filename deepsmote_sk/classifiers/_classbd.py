@@ -345,6 +345,10 @@ class ClassBDClassifier(TransformerMixin, BaseTorchClassifier):
     def transform(self, X):
         """Deconvolved signals: the output of the time and frequency filters.
 
+        The filters read the signals standardised by the fitted input scale,
+        ``(X - input_mean_) / input_scale_``, as the network does in
+        training, so the output is in those standardised units.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -368,11 +372,8 @@ class ClassBDClassifier(TransformerMixin, BaseTorchClassifier):
         chunks = []
         with torch.no_grad():
             for start in range(0, X.shape[0], self.batch_size):
-                # A copy: X may be a read-only memory map.
-                batch = torch.tensor(
-                    X[start : start + self.batch_size],
-                    dtype=torch.float64,
-                    device=device,
+                batch = self._standardized_tensor(
+                    X[start : start + self.batch_size], torch.float64, device
                 )
                 chunks.append(filters(batch).cpu().numpy())
         return np.concatenate(chunks).astype(X.dtype, copy=False)

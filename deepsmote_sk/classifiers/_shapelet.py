@@ -924,10 +924,8 @@ class ShapeletNetClassifier(TransformerMixin, BaseTorchClassifier):
         chunks = []
         with torch.no_grad():
             for start in range(0, X.shape[0], self.batch_size):
-                batch = torch.tensor(
-                    X[start : start + self.batch_size],
-                    dtype=torch.float64,
-                    device=device,
+                batch = self._standardized_tensor(
+                    X[start : start + self.batch_size], torch.float64, device
                 )
                 chunks.append(
                     layer(batch).amax(dim=-1).flatten(1).cpu().numpy()
