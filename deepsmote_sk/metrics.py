@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import check_is_fitted
 
 from .utils import check_signals
+from .utils._scaling import unit_peak
 
 __all__ = [
     "generation_accuracy",
@@ -111,6 +112,10 @@ def pearson_correlation(X, Y, *, pairwise=False):
             f"side); got {A.shape[0]} and {B.shape[0]}. Use pairwise=True for every "
             "pair."
         )
+    # The PCC ignores each row's scale: dividing by the peak first keeps the
+    # sums of squares finite for any finite values.
+    A = unit_peak(A, axis=1)[0]
+    B = unit_peak(B, axis=1)[0]
     A = A - A.mean(axis=1, keepdims=True)
     B = B - B.mean(axis=1, keepdims=True)
     norm_a = np.sqrt(np.sum(A**2, axis=1))  # (n_x,)
@@ -203,8 +208,10 @@ def _distributions(X_real, X_synthetic, distribution, bins):
                 "distribution='spectrum' needs samples of the same length; got "
                 f"{P.shape[1]} and {Q.shape[1]}."
             )
-        p = np.mean(np.abs(np.fft.rfft(P, axis=1)) ** 2, axis=0)
-        q = np.mean(np.abs(np.fft.rfft(Q, axis=1)) ** 2, axis=0)
+        # Normalised below, so each set may be divided by its peak first:
+        # squared spectra of huge finite values would overflow.
+        p = np.mean(np.abs(np.fft.rfft(unit_peak(P)[0], axis=1)) ** 2, axis=0)
+        q = np.mean(np.abs(np.fft.rfft(unit_peak(Q)[0], axis=1)) ** 2, axis=0)
     if p.sum() == 0 or q.sum() == 0:
         raise ValueError("A mean power spectrum is zero: all samples are zero.")
     return p / p.sum(), q / q.sum()

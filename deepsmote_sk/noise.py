@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .datasets import standardize_windows
 from .utils import check_signals
+from .utils._scaling import root_mean_square
 
 __all__ = ["add_noise", "NoiseInjector"]
 
@@ -59,15 +60,24 @@ def _add_noise(X, snr_db, kind, seed):
         raise ValueError(
             f"pink noise needs windows of at least 2 samples; got {length}."
         )
-    p_signal = np.mean(work**2, axis=1)  # (n,)
+    # The RMS, not the power: squares of finite values can overflow.
+    rms = root_mean_square(work, axis=1)  # (n, 1)
     draws = np.zeros((n, 2, length // 2 + 1) if kind == "pink" else (n, length))
-    for i in np.flatnonzero(p_signal > 0):
+    for i in np.flatnonzero(rms[:, 0] > 0):
         rng = np.random.default_rng([seed, *_window_key(work[i])])
         draws[i] = _draw(kind, length, rng)
     # (n, length), zero mean and unit variance
     noise = _pink(draws, length) if kind == "pink" else draws
-    scale = np.sqrt(p_signal * 10.0 ** (-snr_db / 10.0))[:, None]
-    return (work + scale * noise).astype(X.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sigma = np.where(rms > 0, rms * np.power(10.0, -snr_db / 20.0), 0.0)
+        noisy = (work + sigma * noise).astype(X.dtype)
+    if not np.all(np.isfinite(noisy)):
+        raise ValueError(
+            f"Noise at snr_db={snr_db:g} takes the noisy windows beyond the {X.dtype} "
+            f"range (largest |X| {np.abs(work).max():.3g}); scale X down or use a "
+            "higher snr_db."
+        )
+    return noisy
 
 
 def _seed_from(random_state):
@@ -109,8 +119,10 @@ def add_noise(X, snr_db, kind="gaussian", random_state=None):
     Raises
     ------
     ValueError
-        If ``snr_db`` is NaN or infinite, ``kind`` is unknown, or ``X``
-        holds NaN/inf, non-numeric values or has more than 2 dimensions.
+        If ``snr_db`` is NaN or infinite, ``kind`` is unknown, ``X``
+        holds NaN/inf, non-numeric values or has more than 2 dimensions, or
+        the noisy windows would exceed the range of the dtype (a very low
+        ``snr_db`` on values near it).
 
     See Also
     --------
@@ -130,7 +142,8 @@ def add_noise(X, snr_db, kind="gaussian", random_state=None):
     samples, more for pink noise, whose power sits in a few low-frequency
     bins) and matches it on average. Pink noise is scaled by its exact
     expected power for the window length. A window of zero power is returned
-    unchanged.
+    unchanged. The power is taken without overflow (as a root mean square
+    of the window divided by its peak), so any finite window works.
 
     The noise generator of each window is seeded from ``random_state`` and a
     hash of the window's samples, so a window gets the same noise whatever

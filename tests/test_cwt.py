@@ -367,6 +367,15 @@ def test_frequencies_to_scales_matches_pywt():
         frequencies_to_scales([-1.0], "morl")
 
 
+def test_frequencies_above_nyquist_are_rejected_and_nyquist_itself_accepted():
+    with pytest.raises(ValueError, match=r"Nyquist frequency .* = 0.5; got 0.9"):
+        frequencies_to_scales([0.2, 0.9], "morl")
+    with pytest.raises(ValueError, match=r"Nyquist frequency .* = 6000; got 8000"):
+        cwt(np.ones((1, 256)), frequencies=(1000, 8000), sampling_period=1 / 12000)
+    _, freqs = cwt(np.ones((1, 256)), frequencies=(1000, 6000), sampling_period=1 / 12000)
+    assert freqs.max() == pytest.approx(6000)
+
+
 def test_effective_support_grows_with_scale():
     assert effective_support("morl", 1) < effective_support("morl", 10)
     assert effective_support("morl", 10) == pytest.approx(

@@ -1,5 +1,7 @@
 """Scalogram images: the scalogram function and the CWTTransformer."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,10 +49,12 @@ def minmax(a):
 # scalogram ------------------------------------------------------------------
 
 
-def test_scalogram_is_cwt_magnitude_area_resized_and_minmax_scaled(rng):
-    x = rng.standard_normal((3, 256))
+def test_scalogram_is_cwt_magnitude_of_the_centred_signal_resized_and_minmax_scaled(
+    rng,
+):
+    x = rng.standard_normal((3, 256)) + 2.0
     scales = np.geomspace(2, 64, 64)
-    ref, _ = pywt.cwt(x, scales, "cmor1.5-1.0", axis=-1)
+    ref, _ = pywt.cwt(x - x.mean(axis=1, keepdims=True), scales, "cmor1.5-1.0", axis=-1)
     expected = minmax(block_mean(np.abs(np.moveaxis(ref, 0, 1)), 32, 32))
     images = scalogram(x, scales, "cmor1.5-1.0", image_size=(32, 32))
     assert images.shape == (3, 32, 32)
@@ -60,7 +64,7 @@ def test_scalogram_is_cwt_magnitude_area_resized_and_minmax_scaled(rng):
 def test_log_energy_is_log_of_mean_energy_floored_60_db_below_peak(rng):
     x = rng.standard_normal((2, 128))
     scales = np.geomspace(2, 32, 16)
-    ref, _ = pywt.cwt(x, scales, "morl", axis=-1)
+    ref, _ = pywt.cwt(x - x.mean(axis=1, keepdims=True), scales, "morl", axis=-1)
     energy = block_mean(np.moveaxis(ref, 0, 1) ** 2, 8, 16)
     floor = 1e-6 * energy.max(axis=(-2, -1), keepdims=True)
     expected = minmax(np.log(energy + floor))
@@ -81,13 +85,40 @@ def test_scalogram_does_not_depend_on_signal_amplitude(rng):
     np.testing.assert_allclose(scalogram(1000 * x), scalogram(x), atol=1e-9)
 
 
-def test_constant_signal_gives_a_zero_image_and_finite_gradient():
-    x = torch.zeros(2, 64, dtype=torch.float64, requires_grad=True)
+@pytest.mark.parametrize("value", [0.0, 1.0, 0.1, -3e5])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_constant_signal_gives_a_zero_image_and_finite_gradient(value, dtype):
+    # Not only zeros: the zero padding of a constant window gave edge
+    # artefacts stretched to the full [0, 1] range.
+    x = torch.full((2, 64), value, dtype=dtype, requires_grad=True)
     for output in ("magnitude", "log_energy"):
         images = scalogram(x, output=output)
         assert torch.equal(images, torch.zeros_like(images))
         (grad,) = torch.autograd.grad(images.sum(), x)
         assert torch.isfinite(grad).all()
+
+
+@pytest.mark.parametrize("output", ["magnitude", "log_energy"])
+def test_transformer_gives_a_constant_signal_an_all_zero_image(output):
+    Xt = CWTTransformer(output=output).fit_transform(np.ones((1, 256)))
+    np.testing.assert_array_equal(Xt, 0.0)
+
+
+def test_scalogram_does_not_depend_on_a_dc_offset(rng):
+    x = rng.standard_normal((2, 128))
+    np.testing.assert_allclose(scalogram(x + 50.0), scalogram(x), atol=1e-9)
+
+
+@pytest.mark.parametrize("output", ["magnitude", "log_energy"])
+@pytest.mark.parametrize("factor", [1e200, 1e-300, 1e300])
+def test_huge_or_tiny_finite_signals_give_the_finite_images_of_unit_scale(
+    output, factor, rng
+):
+    X = rng.standard_normal((3, 256))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        scaled = CWTTransformer(output=output).fit_transform(X * factor)
+    np.testing.assert_allclose(scaled, CWTTransformer(output=output).fit_transform(X), atol=1e-9)
 
 
 @pytest.mark.parametrize("output", ["magnitude", "log_energy"])
@@ -280,6 +311,11 @@ def test_scales_too_large_for_the_signals_raise_with_the_needed_length(rng):
         ({"scales": [0, 1]}, "positive"),
         ({"scales": [-1.0, 2.0]}, "positive"),
         ({"image_size": (0, 4)}, "image_size"),
+        ({"frequencies": (0.6, 0.9)}, r"Nyquist frequency .* = 0.5; got 0.9"),
+        (
+            {"frequencies": (3000, 7000), "sampling_period": 1e-4},
+            r"Nyquist frequency .* = 5000; got 7000",
+        ),
     ],
 )
 def test_bad_parameters_raise_clear_value_error(params, match, rng):

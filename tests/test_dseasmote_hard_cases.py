@@ -194,3 +194,28 @@ def test_bad_channels_are_a_clear_error():
     X, y = signals()
     with pytest.raises(ValueError, match="channels must be a non-empty sequence"):
         DSEASMOTE(channels=(), max_epochs=1).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_huge_or_tiny_finite_input_is_resampled_in_its_own_scale(factor):
+    # The standardisation took a std of squares that overflowed to inf.
+    X, y = signals()
+    X_res, _ = tiny(use_filter=False).fit_resample(X * factor, y)
+    reference, _ = tiny(use_filter=False).fit_resample(X, y)
+    assert np.isfinite(X_res).all()
+    np.testing.assert_allclose(X_res / factor, reference, atol=1e-5)
+
+
+# scikit-learn's finiteness check sums X first, which overflows here.
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce:RuntimeWarning")
+def test_float32_input_near_the_float32_limit_gives_finite_rows():
+    X, y = signals(dtype=np.float32)
+    X = X / np.abs(X).max() * np.float32(3e38)
+    X_res, _ = tiny(use_filter=False).fit_resample(X, y)
+    assert X_res.dtype == np.float32 and np.isfinite(X_res).all()
+
+
+def test_batch_size_one_trains_the_generator():
+    X, y = signals()
+    X_res, _ = tiny(batch_size=1, max_epochs=1, use_filter=False).fit_resample(X, y)
+    assert np.isfinite(X_res).all() and len(X_res) == 60

@@ -137,6 +137,22 @@ def test_js_is_symmetric_and_bounded_by_one_while_kl_is_not_symmetric():
     assert kl_divergence(p, q, bins=2) != pytest.approx(kl_divergence(q, p, bins=2))
 
 
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_pcc_and_spectrum_divergences_of_huge_or_tiny_values_are_scale_free(factor):
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(4, 64), rng.randn(4, 64)
+    with np.errstate(all="raise"):
+        pcc = pearson_correlation(X * factor, Y * factor, pairwise=True)
+        kl = kl_divergence(X * factor, Y * factor, distribution="spectrum")
+    np.testing.assert_allclose(pcc, pearson_correlation(X, Y, pairwise=True), atol=1e-12)
+    assert kl == pytest.approx(kl_divergence(X, Y, distribution="spectrum"))
+
+
+def test_pcc_of_a_constant_row_of_any_value_is_nan_with_a_warning():
+    with pytest.warns(RuntimeWarning, match="constant sample"):
+        assert np.isnan(pearson_correlation(np.full(5, 0.1), np.arange(5.0)))
+
+
 def test_kl_with_an_empty_synthetic_bin_is_large_but_finite():
     value = kl_divergence([[0.0, 1.0]], [[0.0, 0.0]], bins=2)
     assert np.isfinite(value) and value > 10

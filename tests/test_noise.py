@@ -216,3 +216,31 @@ def test_noise_injector_is_public_from_the_package_root():
     import deepsmote_sk
 
     assert deepsmote_sk.NoiseInjector is NoiseInjector
+
+
+@pytest.mark.parametrize("factor", [1e200, 1e-200])
+def test_huge_and_tiny_finite_windows_get_noise_at_the_target_snr(factor):
+    # The window power was a mean of squares, inf for 1e200 and 0 for 1e-200.
+    X = _windows(n=200)
+    with np.errstate(all="raise"):
+        noisy = add_noise(X * factor, 0.0, random_state=0)
+    assert np.isfinite(noisy).all()
+    assert abs(_realised_snr(X, noisy / factor).mean()) < 0.1
+
+
+def test_noise_beyond_the_range_of_the_dtype_raises_a_clear_error():
+    X = _windows(n=4)
+    with pytest.raises(ValueError, match="beyond the float64 range.*higher snr_db"):
+        add_noise(X * 1e306, -40.0, random_state=0)
+    with pytest.raises(ValueError, match="beyond the float32 range"):
+        add_noise((X * 1e36).astype(np.float32), -40.0, random_state=0)
+    with pytest.raises(ValueError, match="snr_db=-10000"):
+        add_noise(X, -1e4, random_state=0)
+    np.testing.assert_array_equal(add_noise(np.zeros((2, 8)), -1e4), 0.0)
+
+
+def test_noise_injector_standardizes_huge_windows_without_overflow():
+    X = _windows(n=8) * 1e200
+    with np.errstate(all="raise"):
+        out = NoiseInjector(snr_db=0.0, standardize=True, random_state=0).fit_transform(X)
+    np.testing.assert_allclose(out.std(axis=1), 1.0)

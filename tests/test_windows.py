@@ -95,6 +95,21 @@ def test_standardize_windows_gives_zero_mean_unit_variance_rows(rng):
     np.testing.assert_allclose(Z.std(axis=1), 1, atol=1e-6)
 
 
+@pytest.mark.parametrize("factor", [1e200, 1e-200, 1e305])
+def test_standardize_windows_of_huge_or_tiny_values_is_scale_free(factor, rng):
+    X = rng.standard_normal((3, 64)) + 1.0
+    with np.errstate(all="raise"):
+        Z = standardize_windows(X * factor)
+    np.testing.assert_allclose(Z, standardize_windows(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("value", [0.1, 1e300, -7.3])
+def test_standardize_windows_rejects_constant_rows_of_any_value(value):
+    # x - mean(x) leaves rounding residue for 0.1, which passed as variance.
+    with pytest.raises(ValueError, match="constant windows"):
+        standardize_windows(np.full((1, 256), value))
+
+
 def test_standardize_windows_rejects_constant_rows():
     with pytest.raises(ValueError, match=r"constant windows .* \[1\]"):
         standardize_windows([[1.0, 2.0], [3.0, 3.0]])

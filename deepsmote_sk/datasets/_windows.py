@@ -17,6 +17,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ..utils import check_signals
+from ..utils._scaling import unit_peak
 
 __all__ = ["make_windows", "make_imbalanced_split", "standardize_windows"]
 
@@ -144,6 +145,9 @@ def make_windows(signal, length, n=None, *, stride=None, start=0, stop=None,
 
 def _standardize(X, what, positions):
     """Row-wise z-score of a float64 array; errors name ``what`` at ``positions``."""
+    # Scale-free, so the squares below cannot overflow; a constant row
+    # becomes exactly +-1 and has exactly zero variance.
+    X, _ = unit_peak(X, axis=1)
     centred = X - X.mean(axis=1, keepdims=True)
     std = np.sqrt(np.mean(centred**2, axis=1, keepdims=True))
     constant = np.flatnonzero(std[:, 0] == 0)

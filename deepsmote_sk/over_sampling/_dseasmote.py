@@ -17,6 +17,7 @@ from sklearn.utils.validation import validate_data
 from .._training import minibatches, train_loop
 from ..wavelets import default_scales
 from ..utils import resolve_device, seeded, torch_seed_from, torch_threads
+from ..utils._scaling import mean_std
 from ._afc import afc_loss, distance_loss, scale_gradient
 from ._generator import DSEAGenerator
 from ._latent_smote import LatentSMOTE
@@ -468,9 +469,11 @@ class DSEASMOTE(BaseOverSampler):
             return X, y
 
         dense = X.toarray() if sparse.issparse(X) else X
-        loc = float(dense.mean(dtype=np.float64))
-        scale = float(dense.std(dtype=np.float64)) or 1.0
-        X_std = ((dense - loc) / scale).astype(np.float32)
+        # Overflow-free moments and this order of operations: any finite X
+        # trains in unit scale and comes back finite in its own.
+        loc, scale = mean_std(dense)
+        scale = scale or 1.0
+        X_std = (dense / scale - loc / scale).astype(np.float32)
         seed = torch_seed_from(self.random_state)
         rng = np.random.RandomState(seed % 2**32)
         n_threads = os.cpu_count() if self.n_jobs == -1 else self.n_jobs
@@ -502,7 +505,9 @@ class DSEASMOTE(BaseOverSampler):
                 generator, X_std, y_index, targets, thresholds, train, rng, device
             )
         self.generator_ = generator.cpu()
-        X_new = (X_new * scale + loc).astype(X.dtype)
+        limit = np.finfo(X.dtype).max
+        X_new = np.clip(X_new.astype(np.float64) * scale + loc, -limit, limit)
+        X_new = X_new.astype(X.dtype)
         y_new = np.asarray(y_new, dtype=y.dtype)
         if sparse.issparse(X):
             X_res = sparse.vstack([X, sparse.csr_matrix(X_new)], format=X.format)

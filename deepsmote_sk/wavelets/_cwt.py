@@ -126,12 +126,22 @@ def frequencies_to_scales(frequencies, wavelet, sampling_period=1.0, precision=1
     """Scales whose centre frequencies are ``frequencies`` (``pywt.frequency2scale``).
 
     Frequencies are in cycles per unit of ``sampling_period`` (Hz when it is
-    in seconds).
+    in seconds), positive and at most the Nyquist frequency
+    ``0.5 / sampling_period``: above it a sampled signal has no content,
+    only aliases. A ValueError names the Nyquist frequency otherwise.
     """
     wav = _as_wavelet(wavelet)
     freqs = np.asarray(frequencies, dtype=np.float64)
     if np.any(~np.isfinite(freqs)) or np.any(freqs <= 0):
         raise ValueError("frequencies must be positive and finite.")
+    nyquist = 0.5 / sampling_period
+    # The tolerance lets a Nyquist frequency computed in Hz through.
+    if freqs.max(initial=0.0) > nyquist * (1 + 1e-9):
+        raise ValueError(
+            f"frequencies must not exceed the Nyquist frequency 0.5 / "
+            f"sampling_period = {nyquist:g}; got {freqs.max():g}. With "
+            "sampling_period=1 they are in cycles per sample (at most 0.5)."
+        )
     centre = pywt.scale2frequency(wav, 1.0, precision)
     return centre / (freqs * sampling_period)
 

@@ -77,6 +77,23 @@ def default_scales(length, wavelet="cmor1.5-1.0", n_scales=32, precision=12):
     return np.geomspace(s_min, s_max, int(n_scales))
 
 
+def _centred_unit_peak(x):
+    """Each signal ``(n, L)`` divided by its peak magnitude, minus its mean.
+
+    The images are invariant to both, in exact arithmetic: min-max scaling
+    removes the amplitude, and the mean (a DC offset) is no vibration; the
+    CWT of an infinite signal ignores it, and only the zero padding of a
+    finite window turns it into edge artefacts. Dividing first keeps
+    ``|W|^2`` from overflowing for huge finite values; subtracting the mean
+    of the differences to the first sample makes a constant signal exactly
+    zero (``x - mean(x)`` can leave rounding residue).
+    """
+    peak = x.abs().amax(dim=-1, keepdim=True)  # (n, 1)
+    x = x / torch.clamp(peak, min=torch.finfo(x.dtype).tiny)
+    steps = x - x[:, :1]  # (n, L)
+    return steps - steps.mean(dim=-1, keepdim=True)
+
+
 def _image(coefs, output, image_size):
     """|W| or log-energy of a coefficient block, resized, scaled per sample."""
     if coefs.is_complex():
@@ -177,10 +194,11 @@ def scalogram(
     Returns
     -------
     images : torch.Tensor or ndarray of shape (n_signals, H, W) or (H, W)
-        Each image scaled to exactly [0, 1] by its own minimum and maximum
-        (a constant signal gives an all-zero image). Row 0 is the smallest
-        scale (highest frequency). dtype of the input (float32 stays float32,
-        anything else non-tensor becomes float64).
+        Each image scaled to exactly [0, 1] by its own minimum and maximum;
+        a constant signal gives an all-zero image (it carries no
+        information). Row 0 is the smallest scale (highest frequency). dtype
+        of the input (float32 stays float32, anything else non-tensor
+        becomes float64).
 
     See Also
     --------
@@ -189,12 +207,18 @@ def scalogram(
 
     Notes
     -----
-    Order of operations: CWT -> energy ``|W|^2`` -> magnitude (or keep the
-    energy) -> resize with area averaging (``torch.nn.functional.interpolate``
-    with ``mode="area"``: each pixel is the mean over the scale x time cell it
-    covers; enlarging repeats values) -> logarithm for ``"log_energy"`` ->
-    per-image min-max scaling. Scaling comes last so every image spans
-    exactly [0, 1]. The paper (Sec. II-A, Eq. 2) renders a jet-coloured
+    Order of operations: remove each signal's mean -> CWT -> energy
+    ``|W|^2`` -> magnitude (or keep the energy) -> resize with area
+    averaging (``torch.nn.functional.interpolate`` with ``mode="area"``: each
+    pixel is the mean over the scale x time cell it covers; enlarging
+    repeats values) -> logarithm for ``"log_energy"`` -> per-image min-max
+    scaling. Scaling comes last so every image spans
+    exactly [0, 1]. The image therefore depends neither on the signal's
+    amplitude nor on its mean: a DC offset, which the zero padding of a
+    finite window would turn into edge artefacts filling the image, is
+    removed first, and a constant signal gives zeros. Signals are divided by
+    their peak magnitude before the transform, so any finite values work.
+    The paper (Sec. II-A, Eq. 2) renders a jet-coloured
     contour plot and converts it to grayscale, which scrambles the energy
     order; the grayscale value here is monotone in the energy instead.
 
@@ -225,7 +249,7 @@ def scalogram(
     images = []
     for start in range(0, n, int(chunk_size)):
         coefs, _ = cwt(
-            tensor[start : start + int(chunk_size)],
+            _centred_unit_peak(tensor[start : start + int(chunk_size)]),
             scales,
             wavelet,
             sampling_period,

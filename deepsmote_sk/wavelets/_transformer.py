@@ -49,7 +49,9 @@ class CWTTransformer(TransformerMixin, BaseEstimator):
         with ``frequencies`` and for ``frequencies_``.
     frequencies : array-like of float, default=None
         Instead of ``scales``: centre frequencies to analyse, or a range
-        ``(fmin, fmax)`` split geometrically into ``n_scales`` frequencies.
+        ``(fmin, fmax)`` split geometrically into ``n_scales`` frequencies;
+        in cycles per ``sampling_period``, at most the Nyquist frequency
+        ``0.5 / sampling_period`` (a ValueError otherwise).
     n_scales : int, default=32
         Number of scales of the default scales or of a frequency range.
     output : {"magnitude", "log_energy"}, default="magnitude"
@@ -82,7 +84,11 @@ class CWTTransformer(TransformerMixin, BaseEstimator):
     Resizing averages each pixel over the (scale x time) cell it covers
     (``torch.nn.functional.interpolate(mode="area")``); enlarging repeats
     values. Images are scaled to exactly [0, 1] after resizing, by their own
-    minimum and maximum; a constant signal gives an all-zero image. Feature
+    minimum and maximum. Each signal's mean is removed before the CWT: a DC
+    offset carries no vibration, and the zero padding of a finite window
+    would turn it into edge artefacts that fill the image; a constant signal
+    thus gives an all-zero image. Signals are divided by their peak
+    magnitude first, so any finite values give finite images. Feature
     ``scalogram_r{i}_c{j}`` is the pixel at row ``i`` (scale, smallest scale
     first) and column ``j`` (time). float32 input gives float32 output,
     other input float64.
