@@ -6,7 +6,10 @@
 
 import argparse
 import json
+import math
 import sys
+
+from .utils import resolve_device
 
 __all__ = ["main"]
 
@@ -93,6 +96,16 @@ def _positive_int(text):
     return value
 
 
+def _finite_float(text):
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a number; got {text!r}") from exc
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number; got {text!r}")
+    return value
+
+
 def _n_jobs(text):
     try:
         value = int(text)
@@ -147,7 +160,7 @@ def build_parser():
     )
     data.add_argument(
         "--snr",
-        type=float,
+        type=_finite_float,
         metavar="DB",
         help="add Gaussian noise at this SNR in dB to training and test windows "
         "(default: clean)",
@@ -304,9 +317,19 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "benchmark":
+            # A bad --device would otherwise fail every cell, one by one.
+            resolve_device(args.device)
             return _benchmark(args)
-    except (ValueError, ImportError) as exc:
+    except (ValueError, OSError, ImportError) as exc:
+        # OSError: a missing --data path, an --output that is a file or not
+        # writable, an unreachable --scheduler. One line, as argparse does.
         parser.exit(2, f"deepsmote-sk {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        parser.exit(
+            130,
+            f"deepsmote-sk {args.command}: interrupted; finished cells are kept in "
+            f"{args.output}/cells and a re-run with the same --output continues.\n",
+        )
     return 0
 
 

@@ -192,3 +192,52 @@ def test_quick_preset_yields_to_explicit_flags(monkeypatch):
     assert call["n_majority"] == cli.QUICK["n_majority"]
     assert call["sampler_params"] == {**cli.QUICK["dseasmote_params"], "lr": 0.01}
     assert json.loads(json.dumps(call["sampler_params"])) == call["sampler_params"]
+
+
+def _bad_data_path(tmp_path, kind):
+    if kind == "missing":
+        return tmp_path / "nonexistent.npz", "does not exist"
+    if kind == "folder without .mat files":
+        (tmp_path / "notes.txt").write_text("no records here")
+        return tmp_path, "holds no .mat files"
+    (tmp_path / "data.npz").write_text("not an npz")
+    return tmp_path / "data.npz", "nor an npz file"
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder without .mat files", "not an npz"])
+def test_a_bad_data_path_gets_one_line_and_exit_code_2_not_a_traceback(
+    tmp_path, capsys, kind
+):
+    path, message = _bad_data_path(tmp_path, kind)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["benchmark", "--data", str(path), "--output", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert err.count("\n") == 1 and err.startswith("deepsmote-sk benchmark: error:")
+
+
+def test_an_output_that_is_a_file_gets_one_line_and_exit_code_2(tmp_path, capsys):
+    output = tmp_path / "results"
+    output.write_text("a file, not a folder")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["benchmark", "--output", str(output), "--methods", "none",
+                  "--seeds", "1", "--ratios", "1:5", "--n-majority", "20",
+                  "--n-test", "5", "--quiet", "--no-plots"])
+    assert exit_info.value.code == 2
+    assert "Not a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("snr", ["nan", "inf", "-inf"])
+def test_a_non_finite_snr_is_rejected_before_any_cell_runs(capsys, snr):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["benchmark", f"--snr={snr}"])
+    assert exit_info.value.code == 2
+    assert "expected a finite number" in capsys.readouterr().err
+
+
+def test_an_unusable_device_is_rejected_before_any_cell_runs(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["benchmark", "--device", "tpu"])
+    assert exit_info.value.code == 2
+    assert "device must be 'auto', 'cpu' or 'cuda[:N]'" in capsys.readouterr().err

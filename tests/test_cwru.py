@@ -95,6 +95,27 @@ def test_missing_mat_file_names_the_expected_file(tmp_path):
         load_cwru(tmp_path, classes=["normal", "IR007"])
 
 
+def test_folder_without_mat_files_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a record")
+    with pytest.raises(FileNotFoundError, match=r"holds no \.mat files"):
+        load_cwru(tmp_path)
+
+
+def test_unreadable_mat_file_is_rejected_with_its_name(tmp_path):
+    (tmp_path / "97.mat").write_bytes(b"x" * 200)
+    with pytest.raises(ValueError, match=r"97\.mat' is not a readable CWRU \.mat file"):
+        load_cwru(tmp_path, classes=["normal"])
+
+
+def test_a_file_that_is_not_an_npz_is_rejected_clearly(tmp_path):
+    (tmp_path / "d.npz").write_text("hello")
+    with pytest.raises(ValueError, match="neither a folder of CWRU .mat files nor an npz"):
+        load_cwru(tmp_path / "d.npz")
+    np.save(tmp_path / "a.npy", np.ones(3))
+    with pytest.raises(ValueError, match="single array, not a CWRU npz"):
+        load_cwru(tmp_path / "a.npy")
+
+
 def test_missing_variable_lists_what_the_file_holds(tmp_path):
     _write_mat(tmp_path, 97, channels=("DE",))
     with pytest.raises(ValueError, match=r"no variable 'X097_BA_time'.*X097_DE_time"):

@@ -3,6 +3,7 @@
 import numbers
 import os
 import re
+import zipfile
 from collections.abc import Mapping
 
 import numpy as np
@@ -74,7 +75,19 @@ def _load_npz(path, classes, channel):
         raise ValueError(
             f"The npz format holds the drive-end channel only; got channel={channel!r}."
         )
-    with np.load(path, allow_pickle=False) as z:
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ValueError(
+            f"{path!r} is neither a folder of CWRU .mat files nor an npz file "
+            "numpy can read without unpickling."
+        ) from exc
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise ValueError(
+            f"{path!r} holds a single array, not a CWRU npz (expected class_names, "
+            "fs and one array per class)."
+        )
+    with npz as z:
         missing = [key for key in ("class_names", "fs") if key not in z.files]
         if missing:
             raise ValueError(f"{path!r} lacks the key(s) {missing}: not a CWRU npz "
@@ -111,6 +124,7 @@ def _mat_variable(contents, number, suffix, filename):
 
 def _load_folder(path, classes, load, channel):
     from scipy.io import loadmat
+    from scipy.io.matlab import MatReadError
 
     if isinstance(classes, Mapping):
         record = {str(c): int(n) for c, n in classes.items()}
@@ -121,11 +135,24 @@ def _load_folder(path, classes, load, channel):
     for name, number in record.items():
         filename = os.path.join(path, f"{number}.mat")
         if not os.path.isfile(filename):
+            if not any(entry.lower().endswith(".mat") for entry in os.listdir(path)):
+                raise FileNotFoundError(
+                    f"CWRU data not found: the folder {path!r} holds no .mat files "
+                    "(CWRU records named by number, e.g. 97.mat); pass a folder of "
+                    "them or a CWRU npz file."
+                )
             raise FileNotFoundError(
                 f"CWRU record {number} for class {name!r} not found: expected "
                 f"{filename!r} (files are named by CWRU record number, e.g. 97.mat)."
             )
-        contents = loadmat(filename)
+        try:
+            contents = loadmat(filename)
+        except (MatReadError, NotImplementedError, OSError, ValueError) as exc:
+            # NotImplementedError: MATLAB v7.3 (HDF5) files.
+            raise ValueError(
+                f"{filename!r} is not a readable CWRU .mat file "
+                f"({type(exc).__name__}: {exc})."
+            ) from exc
         signals[name] = _as_signal(
             _mat_variable(contents, number, f"_{channel}_time", filename),
             f"{filename!r} channel {channel}",
@@ -188,10 +215,12 @@ def load_cwru(path=None, *, classes=None, load=0, channel="DE"):
     Raises
     ------
     FileNotFoundError
-        If ``path`` or a needed ``.mat`` file does not exist.
+        If ``path`` or a needed ``.mat`` file does not exist, or the folder
+        holds no ``.mat`` file at all.
     ValueError
         If no path is given and the environment variable is unset, a class
-        is unknown, or a file lacks the expected keys or variables.
+        is unknown, a file cannot be read as npz or ``.mat``, or it lacks
+        the expected keys or variables.
 
     See Also
     --------
