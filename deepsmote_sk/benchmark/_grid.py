@@ -93,6 +93,45 @@ def _imblearn(name, neighbours_param):
     return build
 
 
+def _smote_variants(oversampler, neighbours_param="n_neighbors"):
+    """Builder of a ``smote-variants`` peer (:class:`._peers.SmoteVariantsSampler`).
+
+    Raises the ImportError that names the ``peers`` extra when
+    ``smote_variants`` is missing, so the cell is recorded as failed with it.
+    """
+
+    def build(n_min, random_state, params, image_shape, device):
+        from ._peers import SmoteVariantsSampler, import_smote_variants
+
+        import_smote_variants()
+        k = _k_neighbors(n_min)
+        return SmoteVariantsSampler(
+            oversampler,
+            {neighbours_param: k} if neighbours_param else {},
+            random_state=random_state,
+        )
+
+    return build
+
+
+#: The best-ranked oversamplers of smote-variants' comparative study (its
+#: documentation's ranking page, from Kovács, Applied Soft Computing 2019),
+#: by benchmark name: (smote-variants class, neighbours parameter, note).
+#: SMOBD (5th) is left out: its OPTICS radius ``max_eps=1`` finds no
+#: neighbours among standardised windows, and it then returns its input.
+_PEERS = {
+    "polynom_fit_SMOTE": (
+        "polynom_fit_SMOTE_star",
+        None,
+        "star topology, ranked 1st",
+    ),
+    "ProWSyn": ("ProWSyn", "n_neighbors", "ranked 2nd"),
+    "SMOTE_IPF": ("SMOTE_IPF", "n_neighbors", "ranked 3rd"),
+    "Lee": ("Lee", "n_neighbors", "ranked 4th"),
+    "G_SMOTE": ("G_SMOTE", "n_neighbors", "ranked 6th"),
+}
+
+
 #: Constructor switches of :class:`~deepsmote_sk.DSEASMOTE` for the ablations of
 #: the paper's Section VII.
 _ABLATIONS = {
@@ -194,8 +233,21 @@ METHODS = {
             _dseasmote("M3"),
             generates=True,
         ),
+        *(
+            MethodSpec(
+                name,
+                f"smote-variants {oversampler} ({note})",
+                _smote_variants(oversampler, neighbours),
+                generates=True,
+            )
+            for name, (oversampler, neighbours, note) in _PEERS.items()
+        ),
     )
 }
+
+
+#: The grid's settings a benchmark classifier may take, by parameter name.
+_SETTINGS = ("class_weight", "random_state", "device")
 
 
 @dataclass(frozen=True)
@@ -211,23 +263,36 @@ class ClassifierSpec:
         ``"image"`` classifiers read flattened scalogram images made by
         :class:`~deepsmote_sk.CWTTransformer`; the samplers then resample
         images (DSEASMOTE in image mode).
+    accepts : tuple of str
+        The grid's settings (``"class_weight"``, ``"random_state"``,
+        ``"device"``) the estimator has parameters for; :meth:`build` passes
+        only these. The torch nets take all three; an estimator that runs on
+        the CPU only has no ``device``.
+    budget : {"steps"} or None
+        How the estimator's training is bounded. ``"steps"``: a torch net
+        trained by mini-batch optimisation, for which the protocol fixes one
+        number of optimisation steps per cell whatever the size of the
+        resampled set (PROTOCOL.md, "one training budget"). None: trained in
+        closed form (MiniRocket's ridge), so it has no budget to equalise.
     """
 
     name: str
     class_name: str
     mode: str = "signal"
+    accepts: tuple = _SETTINGS
+    budget: object = "steps"
 
     def build(self, params, *, class_weight, random_state, device, image_shape=None):
-        """A fresh estimator with the grid's settings."""
+        """A fresh estimator with the grid's settings it accepts."""
         cls = getattr(
             importlib.import_module("deepsmote_sk.classifiers"), self.class_name
         )
-        kwargs = {
-            **params,
+        settings = {
             "class_weight": class_weight,
             "random_state": random_state,
             "device": device,
         }
+        kwargs = {**params, **{name: settings[name] for name in self.accepts}}
         if image_shape is not None:
             kwargs["image_shape"] = image_shape
         return cls(**kwargs)
@@ -240,6 +305,12 @@ CLASSIFIERS = {
         ClassifierSpec("scalogram_cnn", "ScalogramCNNClassifier", mode="image"),
         ClassifierSpec("classbd", "ClassBDClassifier"),
         ClassifierSpec("shapelet", "ShapeletNetClassifier"),
+        ClassifierSpec(
+            "minirocket",
+            "MiniRocketClassifier",
+            accepts=("class_weight", "random_state"),
+            budget=None,
+        ),
     )
 }
 

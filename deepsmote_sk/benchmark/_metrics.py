@@ -145,10 +145,13 @@ def features_of(classifier, X):
     The features are the input of the network's last linear layer.
 
     Falls back to the predicted probabilities when the network has no
-    linear layer (or calls it more than once per row).
+    linear layer (or calls it more than once per row), and to the decision
+    function for an estimator without a torch module (MiniRocket + ridge).
     """
     import torch
 
+    if not hasattr(classifier, "module_"):
+        return np.asarray(classifier.decision_function(X)).reshape(len(X), -1)
     linears = [
         m for m in classifier.module_.modules() if isinstance(m, torch.nn.Linear)
     ]
