@@ -19,6 +19,7 @@ _EXPORTS = {
     "ScalogramCNNClassifier": "deepsmote_sk.classifiers",
     "ClassBDClassifier": "deepsmote_sk.classifiers",
     "ShapeletNetClassifier": "deepsmote_sk.classifiers",
+    "MiniRocketClassifier": "deepsmote_sk.classifiers",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
