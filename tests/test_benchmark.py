@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from deepsmote_sk.benchmark import (
+    DEFAULT_STEPS,
     METHODS,
     Cell,
     make_grid,
@@ -29,8 +30,8 @@ TINY = dict(
     seeds=1,
     n_majority=40,
     n_test=10,
-    max_epochs=1,
-    classifier_params={"width": 0.25, "n_hidden": 8, "batch_size": 32},
+    steps=3,
+    classifier_params={"width": 0.25, "batch_size": 32},
 )
 
 SIMULATOR_CLASSES = list(_data.SIMULATOR_CLASSES)
@@ -48,7 +49,7 @@ def test_results_csv_has_one_row_per_cell_with_every_protocol_metric(tiny_run):
         zip(results["ratio"], results["method"], results["classifier"], results["seed"])
     )
     assert cells == {
-        (r, m, "wdcnn", 0) for r in TINY["ratios"] for m in TINY["methods"]
+        (r, m, "resnet1d", 0) for r in TINY["ratios"] for m in TINY["methods"]
     }
     assert len(results) == 6
     expected = (
@@ -64,6 +65,67 @@ def test_results_csv_has_one_row_per_cell_with_every_protocol_metric(tiny_run):
     assert (results["dataset"] == "simulator").all()
     assert sorted(results["imbalance"].unique()) == [5, 20]
     assert (results["fit_time"] > 0).all()
+
+
+def test_every_method_trains_its_classifier_for_the_same_number_of_steps(tiny_run):
+    results = tiny_run.results
+    # RandomOverSampler and SMOTE return several times more rows than none ...
+    sizes = results.groupby("method")["n_train"].first() + results.groupby("method")[
+        "n_synthetic"
+    ].first().fillna(0)
+    assert sizes["SMOTE"] > 3 * sizes["none"]
+    # ... yet every classifier ran exactly the budget, in more or fewer epochs.
+    assert (results["steps"] == TINY["steps"]).all()
+    assert (results["n_steps"] == TINY["steps"]).all()
+    assert (results["batch_size"] == 32).all()
+    epochs = results.groupby("method")["epochs"].max()
+    assert epochs["none"] >= epochs["SMOTE"]
+    config = json.loads((tiny_run.output / "config.json").read_text())
+    assert config["steps"] == TINY["steps"] and config["batch_size"] == 32
+
+
+def test_the_default_budget_is_steps_and_max_epochs_replaces_it(tmp_path):
+    assert _runner._budget(None, None, None) == DEFAULT_STEPS
+    assert _runner._budget(500, None, {"width": 1}) == 500
+    assert _runner._budget(None, 3, None) is None
+    assert _runner._budget(None, None, {"max_epochs": 3}) is None
+    with pytest.raises(ValueError, match="either as steps or as max_epochs"):
+        run_benchmark(steps=10, max_epochs=2, output=tmp_path)
+    with pytest.raises(ValueError, match="steps="):
+        run_benchmark(classifier_params={"max_steps": 10}, output=tmp_path)
+    with pytest.raises(ValueError, match="positive number of steps"):
+        run_benchmark(steps=0, output=tmp_path)
+
+
+def test_parameters_named_after_a_classifier_go_to_that_classifier_only():
+    from deepsmote_sk.benchmark._cells import _build_classifier
+
+    cell = make_grid(
+        dataset="d",
+        data_hash="h",
+        classifiers=["resnet1d", "vgg16"],
+        methods=["none"],
+        ratios=["1:5"],
+        seeds=1,
+        steps=7,
+        classifier_params={"lr": 0.01, "vgg16": {"width": 0.25}},
+    )
+    resnet = _build_classifier("resnet1d", cell[0], class_weight=None, random_state=0, image_shape=None)
+    vgg = _build_classifier("vgg16", cell[1], class_weight=None, random_state=0, image_shape=(32, 32))
+    assert (resnet.lr, resnet.width, resnet.max_steps) == (0.01, 1.0, 7)
+    assert (vgg.lr, vgg.width, vgg.architecture, vgg.max_steps) == (0.01, 0.25, "vgg16", 7)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"vgg16": {"no_such": 1}}, "not accepted by vgg16"),
+        ({"vgg16": 0.25}, "must be a dict"),
+    ],
+)
+def test_bad_per_classifier_parameters_are_rejected(tmp_path, params, message):
+    with pytest.raises(ValueError, match=message):
+        run_benchmark(classifiers=["vgg16"], classifier_params=params, output=tmp_path)
 
 
 def test_generation_metrics_exist_only_for_methods_that_generate_rows(tiny_run):
@@ -130,11 +192,11 @@ def test_summary_table_matches_the_csv(tiny_run):
         line = next(
             li
             for li in markdown.splitlines()
-            if li.startswith(f"| wdcnn | {row['ratio']} | {row['method']} |")
+            if li.startswith(f"| resnet1d | {row['ratio']} | {row['method']} |")
         )
         printed = [float(v) for v in re.findall(r"\d+\.\d+", line)[:3]]
         assert printed == pytest.approx(
-            [row["accuracy"], row["macro_f1"], row["g_mean"]], abs=5e-4
+            [row["accuracy"], row["macro_f1"], row["g_mean"]], abs=5e-4 + 1e-9
         )
 
 
@@ -151,10 +213,10 @@ def test_config_json_records_the_grid_and_the_package_version(tiny_run):
 def test_figures_are_written(tiny_run):
     names = {p.name for p in tiny_run.plots}
     assert {
-        "metrics_vs_br_wdcnn.png",
+        "metrics_vs_br_resnet1d.png",
         "generation_vs_br.png",
-        "confusion_wdcnn.png",
-        "tsne_wdcnn.png",
+        "confusion_resnet1d.png",
+        "tsne_resnet1d.png",
         "gallery_SMOTE.png",
     } <= names
     for path in tiny_run.plots:
@@ -213,7 +275,7 @@ def test_grid_runs_seeds_slowest_and_rejects_unknown_names():
     with pytest.raises(ValueError, match="Unknown methods \\['smote'\\]"):
         make_grid(dataset="d", data_hash="h", methods=["smote"])
     with pytest.raises(ValueError, match="Unknown classifiers"):
-        make_grid(dataset="d", data_hash="h", classifiers=["vgg16"])
+        make_grid(dataset="d", data_hash="h", classifiers=["vgg19"])
 
 
 @pytest.mark.parametrize("ratio, factor", [("1:400", 400), (" 1 : 25 ", 25), (5, 5)])
@@ -296,8 +358,8 @@ def test_benchmark_runs_on_a_dask_cluster_with_the_same_results(
             "40",
             "--n-test",
             "10",
-            "--max-epochs",
-            "1",
+            "--steps",
+            str(TINY["steps"]),
             "--classifier-params",
             json.dumps(TINY["classifier_params"]),
             "--no-plots",

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from deepsmote_sk import cli
+from deepsmote_sk.benchmark import DEFAULT_STEPS, METHODS
 
 ISSUE_FLAGS = [
     "--data",
@@ -73,10 +74,10 @@ def test_benchmark_command_prints_the_summary_and_keeps_names_verbatim(
             "10",
             "--classes",
             "OR007,normal,IR007",
-            "--max-epochs",
-            "1",
+            "--steps",
+            "2",
             "--classifier-params",
-            '{"width": 0.25, "n_hidden": 8}',
+            '{"width": 0.25}',
             "--no-plots",
             "--quiet",
         ]
@@ -85,7 +86,8 @@ def test_benchmark_command_prints_the_summary_and_keeps_names_verbatim(
     out = capsys.readouterr().out
     results = pd.read_csv(tmp_path / "results.csv")
     assert list(results["method"]) == ["none", "class_weight", "RandomOverSampler"]
-    assert set(results["classifier"]) == {"wdcnn"}
+    assert set(results["classifier"]) == {"resnet1d"}
+    assert (results["n_steps"] == 2).all()
     # The chosen classes, in the data's order.
     assert [c for c in results.columns if c.startswith("recall_")] == [
         "recall_normal",
@@ -94,7 +96,7 @@ def test_benchmark_command_prints_the_summary_and_keeps_names_verbatim(
     ]
     assert (results["n_train"] == 40 + 2 * 8).all()
     for method in results["method"]:
-        assert f"| wdcnn | 1:5 | {method} |" in out
+        assert f"| resnet1d | 1:5 | {method} |" in out
     assert (tmp_path / "summary.md").read_text() in out
     assert "3 run now, 0 from the cache" in out
 
@@ -150,19 +152,10 @@ def test_full_protocol_is_the_default(monkeypatch):
     call = _captured_call(monkeypatch, [])
     assert call["data"] is None
     assert call["ratios"] == ["1:400", "1:100", "1:25", "1:5"]
-    assert call["methods"] == [
-        "none",
-        "class_weight",
-        "RandomOverSampler",
-        "SMOTE",
-        "BorderlineSMOTE",
-        "ADASYN",
-        "DSEASMOTE",
-        "M1",
-        "M2",
-        "M3",
-    ]
-    assert call["classifiers"] == ["wdcnn"]
+    assert list(call["methods"]) == list(METHODS)
+    assert {"none", "SMOTE", "TimeShift", "DSEASMOTE", "M3"} <= set(call["methods"])
+    assert call["classifiers"] == ["resnet1d"]
+    assert call["steps"] == DEFAULT_STEPS and call["max_epochs"] is None
     assert (call["seeds"], call["n_majority"], call["n_test"], call["window"]) == (
         3,
         2000,
@@ -170,6 +163,22 @@ def test_full_protocol_is_the_default(monkeypatch):
         256,
     )
     assert call["snr"] is None and call["scheduler"] is None and call["n_jobs"] == 1
+
+
+def test_max_epochs_replaces_the_step_budget(monkeypatch):
+    call = _captured_call(monkeypatch, ["--max-epochs", "3"])
+    assert call["steps"] is None and call["max_epochs"] == 3
+    call = _captured_call(monkeypatch, ["--quick", "--steps", "50"])
+    assert call["steps"] == 50 and call["max_epochs"] is None
+
+
+def test_steps_and_max_epochs_together_are_rejected(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(
+            ["benchmark", "--output", str(tmp_path), "--steps", "5", "--max-epochs", "2"]
+        )
+    assert exit_info.value.code == 2
+    assert "either as steps or as max_epochs" in capsys.readouterr().err
 
 
 def test_quick_preset_yields_to_explicit_flags(monkeypatch):
@@ -189,6 +198,7 @@ def test_quick_preset_yields_to_explicit_flags(monkeypatch):
     )
     assert call["seeds"] == 1 and call["data"] == "x.npz" and call["snr"] == 0.0
     assert call["ratios"] == cli.QUICK["ratios"].split(",")
+    assert call["steps"] == cli.QUICK["steps"] and "TimeShift" in call["methods"]
     assert call["n_majority"] == cli.QUICK["n_majority"]
     assert call["sampler_params"] == {**cli.QUICK["dseasmote_params"], "lr": 0.01}
     assert json.loads(json.dumps(call["sampler_params"])) == call["sampler_params"]

@@ -9,8 +9,16 @@ same from the command line.
 
 from ._cells import run_group
 from ._data import load_benchmark_data
-from ._grid import CLASSIFIERS, DEFAULT_RATIOS, METHODS, Cell, make_grid, parse_ratio
-from ._metrics import classification_metrics, generation_metrics
+from ._grid import (
+    CLASSIFIERS,
+    DEFAULT_RATIOS,
+    DEFAULT_STEPS,
+    METHODS,
+    Cell,
+    make_grid,
+    parse_ratio,
+)
+from ._metrics import classification_metrics, generation_metrics, two_sample_accuracy
 from ._plots import make_plots
 from ._reference import fit_reference
 from ._report import results_frame, summarize, summary_markdown
@@ -19,11 +27,13 @@ from ._runner import run_benchmark
 __all__ = [
     "CLASSIFIERS",
     "DEFAULT_RATIOS",
+    "DEFAULT_STEPS",
     "METHODS",
     "Cell",
     "classification_metrics",
     "fit_reference",
     "generation_metrics",
+    "two_sample_accuracy",
     "load_benchmark_data",
     "make_grid",
     "make_plots",

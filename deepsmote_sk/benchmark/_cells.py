@@ -131,7 +131,7 @@ def _acceptance(sampler):
 def _generation_scores(cell, reference, X_syn, y_syn):
     """PCC, G_acc, KL and JS of the generated rows (NaN when there are none)."""
     if not (METHODS[cell.method].generates and reference is not None and len(y_syn)):
-        return {"pcc": np.nan, "g_acc": np.nan, "kl": np.nan, "js": np.nan}
+        return {name: np.nan for name in ("pcc", "g_acc", "kl", "js", "c2st")}
     return generation_metrics(
         X_syn,
         y_syn,
@@ -178,6 +178,7 @@ def _run_cell(
         **_id_columns(cell),
         **shared,
         **scores,
+        **_training_budget(classifier),
         "fit_time": fit_time,
         "predict_time": predict_time,
         "error": "",
@@ -242,11 +243,16 @@ def _build_classifier(name, cell, *, class_weight, random_state, image_shape):
     """The classifier ``name`` of a cell, with the cell's parameters it accepts.
 
     The one place a benchmark classifier is built: the cells' classifiers and
-    the reference classifier alike.
+    the reference classifier alike. A classifier trained by steps gets the
+    cell's step budget (``max_steps``), whatever the size of the training
+    set the method made: every method of a cell gets the same training.
     """
     spec = CLASSIFIERS[name]
+    params = _params_for(spec, json.loads(cell.classifier_params))
+    if cell.steps is not None and spec.budget == "steps":
+        params["max_steps"] = cell.steps
     return spec.build(
-        _params_for(spec, json.loads(cell.classifier_params)),
+        params,
         class_weight=class_weight,
         random_state=random_state,
         device=cell.device,
@@ -254,10 +260,35 @@ def _build_classifier(name, cell, *, class_weight, random_state, image_shape):
     )
 
 
+def _training_budget(classifier):
+    """The CSV columns of how long a classifier trained.
+
+    ``steps`` is the cell's budget and ``n_steps`` what the classifier ran
+    (they differ only with early stopping); both are empty for a classifier
+    not trained by steps (MiniRocket's closed-form ridge).
+    """
+    return {
+        "steps": getattr(classifier, "max_steps", None),
+        "n_steps": getattr(classifier, "n_steps_", None),
+        "batch_size": getattr(classifier, "batch_size", None),
+        "epochs": getattr(classifier, "n_iter_", None),
+    }
+
+
 def _params_for(spec, params):
-    """The entries of ``params`` that ``spec``'s estimator accepts."""
+    """``spec``'s fixed parameters, then those of ``params`` its estimator takes.
+
+    An entry of ``params`` named after a classifier (``{"vgg16": {"width":
+    0.25}}``) holds parameters of that classifier only and wins over the
+    shared entries.
+    """
     accepted = _accepted_params(spec)
-    return {key: value for key, value in params.items() if key in accepted}
+    shared = {
+        key: value
+        for key, value in params.items()
+        if key in accepted and key not in CLASSIFIERS
+    }
+    return {**spec.params, **shared, **params.get(spec.name, {})}
 
 
 def _accepted_params(spec):

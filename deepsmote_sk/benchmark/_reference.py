@@ -39,17 +39,25 @@ def _reference_key(cell):
         "mode": cell.mode,
         "classes": cell.classes,
         "classifier_params": cell.classifier_params,
+        "steps": cell.steps,
+        "classifier": _reference_classifier(cell),
         "seed": _REFERENCE_SEED,
         "version": _CACHE_VERSION,
     }
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def _reference_classifier(cell):
+    """The reference's classifier: the default downstream of the cell's mode."""
+    return "scalogram_cnn" if cell.mode == "image" else "resnet1d"
+
+
 def fit_reference(cell, n_threads=None):
     """The reference classifier of G_acc and the real pool of PCC, KL and JS.
 
-    A WDCNN (a scalogram CNN in image mode) is trained on *balanced real*
-    data: ``n_majority`` training windows of every class (BR 1:1) from the
+    The benchmark's default downstream, a 1-D ResNet (a scalogram CNN in
+    image mode), is trained on *balanced real* data with the cell's step
+    budget: ``n_majority`` training windows of every class (BR 1:1) from the
     training regions of the time-ordered split. Its accuracy on the real
     test windows is recorded so a reader can judge how much G_acc means.
 
@@ -65,7 +73,7 @@ def fit_reference(cell, n_threads=None):
             cell, ratio="1:1", seed=_REFERENCE_SEED
         )
         model = _build_classifier(
-            "scalogram_cnn" if cell.mode == "image" else "wdcnn",
+            _reference_classifier(cell),
             cell,
             class_weight=None,
             random_state=_REFERENCE_SEED,

@@ -20,15 +20,20 @@ ID_COLUMNS = [
 CLASSIFICATION_COLUMNS = ["accuracy", "macro_f1", "g_mean"]
 
 #: Quality of the generated rows (NaN for methods that generate none).
-GENERATION_COLUMNS = ["pcc", "g_acc", "kl", "js"]
+GENERATION_COLUMNS = ["pcc", "g_acc", "kl", "js", "c2st"]
 
-#: Sizes, the share of decoded rows DSEASMOTE's filter accepted, and timings
-#: (seconds, wall clock).
+#: Sizes, the share of decoded rows DSEASMOTE's filter accepted, the
+#: classifier's training budget (``steps``) and what it ran (``n_steps`` of
+#: ``batch_size`` rows in ``epochs`` epochs), and timings (seconds, wall clock).
 OTHER_COLUMNS = [
     "n_train",
     "n_min",
     "n_synthetic",
     "acceptance",
+    "steps",
+    "n_steps",
+    "batch_size",
+    "epochs",
     "resample_time",
     "fit_time",
     "predict_time",
@@ -49,6 +54,7 @@ _LABELS = {
     "g_acc": "G_acc",
     "kl": "KL",
     "js": "JS",
+    "c2st": "C2ST",
     "resample_time": "resample (s)",
     "fit_time": "fit (s)",
 }

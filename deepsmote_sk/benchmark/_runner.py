@@ -22,7 +22,14 @@ from .._version import __version__
 from ._cache import _read_cells, _store_cell, _write_json
 from ._cells import _accepted_params, run_group
 from ._data import _check_classes, _describe_data
-from ._grid import CLASSIFIERS, DEFAULT_RATIOS, METHODS, make_grid, parse_ratio
+from ._grid import (
+    CLASSIFIERS,
+    DEFAULT_RATIOS,
+    DEFAULT_STEPS,
+    METHODS,
+    make_grid,
+    parse_ratio,
+)
 from ._plots import make_plots
 from ._reference import _reference_key, _references
 from ._reference import _summary as _reference_summary
@@ -37,12 +44,13 @@ def run_benchmark(
     window=256,
     ratios=DEFAULT_RATIOS,
     methods=tuple(METHODS),
-    classifiers=("wdcnn",),
+    classifiers=("resnet1d",),
     seeds=3,
     snr=None,
     n_majority=2000,
     n_test=500,
     classes=None,
+    steps=None,
     max_epochs=None,
     classifier_params=None,
     sampler_params=None,
@@ -75,8 +83,11 @@ def run_benchmark(
     methods : sequence of str, default=all of :data:`METHODS`
         ``none``, ``class_weight``, ``RandomOverSampler``, ``SMOTE``,
         ``BorderlineSMOTE``, ``ADASYN``, ``DSEASMOTE``, ``M1``, ``M2``, ``M3``.
-    classifiers : sequence of str, default=("wdcnn",)
-        ``wdcnn``, ``scalogram_cnn`` (image mode), ``classbd``, ``shapelet``.
+    classifiers : sequence of str, default=("resnet1d",)
+        Names of :data:`CLASSIFIERS`: ``resnet1d`` (the default: a
+        shift-invariant 1-D ResNet), ``wdcnn`` (WDCNN as published),
+        ``scalogram_cnn`` (the DSEA-SMOTE paper's 3-layer CNN, image mode),
+        ``vgg16`` (image mode), ``classbd``, ``shapelet``, ``minirocket``.
     seeds : int or sequence of int, default=3
         Number of seeds (``0 .. seeds - 1``) or the seeds themselves.
     snr : float, optional
@@ -86,11 +97,23 @@ def run_benchmark(
     classes : sequence of str, optional
         Run on a subset of the data's classes (it must hold ``"normal"``,
         the majority class); None for all ten.
+    steps : int, optional
+        The training budget: every classifier trained by mini-batches (and
+        the reference classifier) runs this many optimisation steps of
+        ``batch_size`` rows, whatever the size of the training set a method
+        returns, so no method buys its score with more training
+        (PROTOCOL.md). Default: :data:`DEFAULT_STEPS` (1000), unless
+        ``max_epochs`` is given.
     max_epochs : int, optional
-        Epochs of every classifier (and of the reference classifier);
-        shorthand for ``classifier_params={"max_epochs": ...}``.
+        An epoch budget instead of ``steps`` (each classifier trains this
+        many passes over whatever training set it gets, so methods that
+        return more rows train longer); shorthand for
+        ``classifier_params={"max_epochs": ...}``. Cannot be combined with
+        ``steps``.
     classifier_params : dict, optional
-        Parameters of the classifiers (each classifier takes those it knows).
+        Parameters of the classifiers: each classifier takes those it knows;
+        an entry named after a classifier holds parameters of that one only,
+        e.g. ``{"lr": 1e-3, "vgg16": {"width": 0.25}}``.
     sampler_params : dict, optional
         Parameters of DSEASMOTE and its ablations.
     device : str, default="cpu"
@@ -155,6 +178,7 @@ def run_benchmark(
     """
     _pandas()  # fail now, not after hours of cells, when pandas is missing
     output = Path(output)
+    steps = _budget(steps, max_epochs, classifier_params)
     if max_epochs is not None:
         classifier_params = {**(classifier_params or {}), "max_epochs": int(max_epochs)}
     data = None if data is None else str(data)
@@ -169,6 +193,7 @@ def run_benchmark(
         "n_test": n_test,
         "classifier_params": classifier_params,
         "sampler_params": sampler_params,
+        "steps": steps,
         "device": device,
     }
     cells = _make_cells(data, classes, grid)
@@ -207,6 +232,24 @@ def run_benchmark(
 
 
 # -------------------------------------------------------------------- steps
+def _budget(steps, max_epochs, classifier_params):
+    """The step budget of the run: ``steps``, the default, or None for epochs."""
+    by_epochs = max_epochs is not None or "max_epochs" in (classifier_params or {})
+    if "max_steps" in (classifier_params or {}):
+        raise ValueError(
+            "Give the training budget as steps=, not as classifier_params['max_steps']."
+        )
+    if steps is not None and by_epochs:
+        raise ValueError(
+            "Give the training budget either as steps or as max_epochs, not both; "
+            f"got steps={steps!r} and max_epochs="
+            f"{max_epochs if max_epochs is not None else classifier_params['max_epochs']!r}."
+        )
+    if steps is None and not by_epochs:
+        return DEFAULT_STEPS
+    return steps
+
+
 def _make_cells(data, classes, grid):
     """The cells of ``grid`` on ``data``; clear errors for unknown names."""
     dataset, data_hash = _describe_data(data)
@@ -222,17 +265,30 @@ def _make_cells(data, classes, grid):
 
 
 def _check_classifier_params(params, classifiers):
+    """Every shared parameter fits some classifier, every per-classifier one its own."""
     if not params:
         return
     accepted = set()
     for name in classifiers:
         accepted |= _accepted_params(CLASSIFIERS[name])
-    unknown = sorted(set(params) - accepted)
+    unknown = sorted(set(params) - accepted - set(CLASSIFIERS))
     if unknown:
         raise ValueError(
             f"classifier parameter(s) {unknown} are not accepted by any of the "
             f"classifiers {sorted(classifiers)}."
         )
+    for name in set(params) & set(CLASSIFIERS):
+        own = params[name]
+        if not isinstance(own, dict):
+            raise ValueError(
+                f"classifier_params[{name!r}] must be a dict of {name}'s parameters; "
+                f"got {own!r}."
+            )
+        wrong = sorted(set(own) - _accepted_params(CLASSIFIERS[name]))
+        if wrong:
+            raise ValueError(
+                f"classifier parameter(s) {wrong} are not accepted by {name}."
+            )
 
 
 def _needs_extras(cells):
@@ -313,10 +369,15 @@ def _title(cells):
     snr = "clean" if cell.snr is None else f"SNR {cell.snr:g} dB"
     seeds = len({c.seed for c in cells})
     classes = f" (classes {cell.classes.replace(',', ', ')})" if cell.classes else ""
+    budget = (
+        "epoch budget"
+        if cell.steps is None
+        else f"{cell.steps} training steps for every method"
+    )
     return (
         f"{cell.dataset}{classes}, window {cell.window}, {snr}, {cell.n_majority} "
         f"majority training windows, {cell.n_test} test windows per class, "
-        f"{seeds} seed(s)"
+        f"{seeds} seed(s), {budget}"
     )
 
 def _config(cells, data, grid, n_jobs, scheduler):
@@ -343,6 +404,8 @@ def _config(cells, data, grid, n_jobs, scheduler):
         "classes": cells[0].classes.split(",") if cells[0].classes else None,
         "classifier_params": grid["classifier_params"] or {},
         "sampler_params": grid["sampler_params"] or {},
+        "steps": grid["steps"],
+        "batch_size": (grid["classifier_params"] or {}).get("batch_size", 64),
         "device": grid["device"],
         "n_jobs": n_jobs,
         "scheduler": (
