@@ -128,6 +128,28 @@ def test_bad_per_classifier_parameters_are_rejected(tmp_path, params, message):
         run_benchmark(classifiers=["vgg16"], classifier_params=params, output=tmp_path)
 
 
+def test_two_sample_test_tells_interpolations_but_not_new_phases_from_real_windows():
+    from deepsmote_sk.benchmark import two_sample_accuracy
+
+    rng = np.random.RandomState(0)
+    t = np.arange(256)
+    # Impulse trains at random phases: interpolating two of them blurs both.
+    X = np.array(
+        [
+            np.sin(0.4 * t) * np.exp(-((t - p) % 32) / 3.0) + 0.05 * rng.randn(256)
+            for p in rng.randint(0, 32, 6)
+        ]
+    )
+    y = np.zeros(6)
+    pairs = rng.randint(0, 6, (200, 2))
+    gap = rng.uniform(0.3, 0.7, (200, 1))
+    interpolated = X[pairs[:, 0]] * (1 - gap) + X[pairs[:, 1]] * gap
+    shifted = np.array([np.roll(X[i % 6], rng.randint(1, 256)) for i in range(200)])
+    y_syn = np.zeros(200)
+    assert two_sample_accuracy(interpolated, y_syn, X, y) > 0.8
+    assert two_sample_accuracy(shifted, y_syn, X, y) < 0.6
+
+
 def test_generation_metrics_exist_only_for_methods_that_generate_rows(tiny_run):
     results = tiny_run.results
     smote = results[results["method"] == "SMOTE"]

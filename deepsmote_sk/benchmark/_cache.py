@@ -13,7 +13,7 @@ import numpy as np
 from .._version import __version__
 
 #: Version of the cache layout; bump it when a cell's stored result changes.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 
 def _record(cell, row, extras, *, failed=False):

@@ -19,6 +19,7 @@ from ._metrics import (
     features_of,
     generation_metrics,
     tsne_embedding,
+    two_sample_accuracy,
 )
 
 __all__ = ["run_group"]
@@ -64,7 +65,9 @@ def run_group(cells, reference=None, *, extras=False, n_threads=None):
                 first, X_train, y_train, n_min, image_shape
             )
             X_syn, y_syn = X_fit[len(X_train) :], y_fit[len(y_train) :]
-            generation = _generation_scores(first, reference, X_syn, y_syn)
+            generation = _generation_scores(
+                first, reference, X_syn, y_syn, X_train, y_train, image_shape
+            )
             examples = (
                 _examples(X_train, y_train, X_syn, y_syn)
                 if extras and method.generates
@@ -128,11 +131,15 @@ def _acceptance(sampler):
     )
 
 
-def _generation_scores(cell, reference, X_syn, y_syn):
-    """PCC, G_acc, KL and JS of the generated rows (NaN when there are none)."""
+def _generation_scores(cell, reference, X_syn, y_syn, X_train, y_train, image_shape):
+    """PCC, G_acc, KL, JS and C2ST of the generated rows (NaN when there are none).
+
+    The first four compare them with the reference's pool of real rows; the
+    two-sample test with the real rows the method was given.
+    """
     if not (METHODS[cell.method].generates and reference is not None and len(y_syn)):
         return {name: np.nan for name in ("pcc", "g_acc", "kl", "js", "c2st")}
-    return generation_metrics(
+    scores = generation_metrics(
         X_syn,
         y_syn,
         reference["X_pool"],
@@ -140,6 +147,10 @@ def _generation_scores(cell, reference, X_syn, y_syn):
         reference["model"],
         mode=cell.mode,
     )
+    scores["c2st"] = two_sample_accuracy(
+        X_syn, y_syn, X_train, y_train, mode=cell.mode, image_shape=image_shape
+    )
+    return scores
 
 
 def _run_cell(
