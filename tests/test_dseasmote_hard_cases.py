@@ -36,14 +36,15 @@ def test_br_1_to_400_five_samples_in_a_class(monkeypatch):
     X_res, y_res = tiny(max_rounds=1).fit_resample(X, y)
     assert Counter(y_res) == {0: 2000, 1: 2000}
     assert np.isfinite(X_res).all()
-    assert sizes == [10]  # undersampling alignment: 5 rows of each class
+    assert sizes == [2005]  # every row: no undersampling alignment by default
 
 
-def test_undersample_alignment_can_be_turned_off(monkeypatch):
+def test_undersample_alignment_trains_on_the_smallest_class_size(monkeypatch):
     sizes = _training_sizes(monkeypatch)
     X, y = signals((30, 6))
-    tiny(undersample_alignment=False).fit_resample(X, y)
-    assert sizes == [36]
+    tiny(undersample_alignment=True).fit_resample(X, y)
+    tiny(preset="paper", channels=(4,), latent_dim=4).fit_resample(X, y)
+    assert sizes == [12, 12]
 
 
 def test_class_with_two_samples_interpolates_between_them():

@@ -243,7 +243,7 @@ def test_filter_accepts_per_sample_and_redraws_until_the_count_is_met():
     assert fake.drawn[0] == 10 and len(fake.drawn) > 1  # a second round was needed
     assert report["acceptance_rate"] == pytest.approx(0.5, abs=0.1)
     assert report["mean_pcc"] == pytest.approx(0.9) and report[
-        "mean_afc_confidence"
+        "mean_confidence"
     ] == pytest.approx(0.95)
 
 
@@ -277,7 +277,7 @@ def test_filter_fills_from_the_best_rejects_after_max_rounds():
     assert report["n_accepted"] == 0 and report["n_filled"] == 5
     assert report["n_drawn"] == 5 + 10 + 10  # rounds of at most twice the missing count
     assert rows[:, 0].tolist() == [24.0, 23.0, 22.0, 21.0, 20.0]
-    assert np.isnan(report["mean_afc_confidence"])
+    assert np.isnan(report["mean_confidence"])
 
 
 def test_disabled_filter_keeps_the_first_draws():
@@ -320,7 +320,7 @@ def test_generator_signal_mode_round_trip_shapes_and_gradients():
     out = net.decode(z)
     assert z.shape == (4, 5) and out.shape == (4, 64)
     # The time-frequency loss back-propagates through the torch CWT.
-    F.mse_loss(net._image(out), net._image(x.detach())).backward()
+    F.mse_loss(net.front_end(out), net.front_end(x.detach())).backward()
     assert x.grad.abs().sum() > 0
     assert net.predict_proba(x).shape == (4, 3)
 
@@ -331,7 +331,7 @@ def test_generator_image_mode_has_no_cwt():
     )
     x = torch.randn(4, 144)
     assert net.decode(net.encode(x)).shape == (4, 144)
-    assert net._image(x) is None and net._quality_view(x) is x
+    assert net.front_end(x) is None and net.quality_view(x) is x
 
 
 @pytest.mark.parametrize(
@@ -354,9 +354,9 @@ def test_ablation_switches_remove_the_modules(use_sea, use_afc, has_sea, has_afc
 def test_generator_without_cwt_reads_one_row_but_filters_on_scalograms():
     net = _generator(use_cwt=False)
     x = torch.randn(2, 64)
-    assert net._image(x) is None
+    assert net.front_end(x) is None
     assert net.encoder.stem.size[0] == 1
-    assert net._quality_view(x).shape == (2, 8 * 16)
+    assert net.quality_view(x).shape == (2, 8 * 16)
 
 
 # --------------------------------------------------------------- presets

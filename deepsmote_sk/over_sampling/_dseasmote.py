@@ -21,7 +21,8 @@ from ..utils._scaling import mean_std
 from ._afc import afc_loss, distance_loss, scale_gradient
 from ._generator import DSEAGenerator
 from ._latent_smote import LatentSMOTE
-from ._presets import resolve_preset
+from ._phase import align_to, match_moments, phase_free_view, random_roll
+from ._presets import PRESETS, resolve_preset
 from ._quality_filter import (
     GENERATION_BATCH,
     QualityFilter,
@@ -34,6 +35,12 @@ __all__ = ["DSEASMOTE"]
 #: Shortest signal the CWT front end reads: one sample per column of the
 #: paper's 32 x 32 map. ``use_cwt="auto"`` turns the front end off below it.
 MIN_CWT_LENGTH = 32
+
+#: Wavelet of the scalograms when ``wavelet=None``.
+DEFAULT_WAVELET = "cmor1.5-1.0"
+
+#: Weight of the time-frequency loss when ``tf_weight=None``.
+DEFAULT_TF_WEIGHT = 1.0
 
 #: Noise of the one-sample fallback, as a fraction of the per-dimension
 #: standard deviation of the training set's latent codes.
@@ -51,8 +58,12 @@ class DSEASMOTE(BaseOverSampler):
     enhanced axial attention (SEA) and an auxiliary feature classifier
     (AFC), then creates new minority samples by SMOTE between latent codes
     of the same class, decodes them and keeps those that pass a per-sample
-    quality filter (PCC of scalograms and AFC confidence above
-    ``br_threshold``).
+    quality filter (PCC with the nearest real sample and a judge's
+    confidence above ``br_threshold``). The default preset departs from the
+    paper where its literal mechanism hurt a downstream classifier (see the
+    user guide): a step budget, all rows for training, a latent class head,
+    random phases, residual synthesis around a real window and a judge
+    trained on real rows only; ``preset="paper"`` keeps the paper's setup.
 
     Two input modes:
 
@@ -106,42 +117,78 @@ class DSEASMOTE(BaseOverSampler):
         the "without CWT front end" ablation: the networks read the signal
         only and the time-frequency loss is dropped.
 
-    wavelet : str, default="cmor1.5-1.0"
+    wavelet : str, default=None
         Continuous wavelet of the scalograms (any PyWavelets continuous
-        wavelet).
+        wavelet); None is ``"cmor1.5-1.0"``. Setting it in image mode is an
+        error.
 
     use_sea : bool, default=True
         SEA blocks in the encoder and decoder; False is ablation M1.
 
     use_afc : bool, default=True
-        The AFC, its loss (Eq. 6) and the distance loss (Eq. 7) that reads
-        its features; False is ablation M2 (both False: M3). Without the AFC
-        the filter tests the PCC only.
+        The AFC and its losses: Eq. 6 and, when ``distance_weight > 0``, the
+        distance loss of Eq. 7 that reads its features; False is ablation M2
+        (both False: M3). The filter's judge is independent of it in the
+        default preset; with ``judge="afc"`` and no AFC the filter tests the
+        PCC only.
 
-    afc_weight : float, default=0.1
+    afc_weight : float, default=None
         How strongly the generator follows the AFC loss (Eq. 6): the factor
-        on the gradient the AFC sends back into the generator. The AFC itself
-        always learns from Eq. 6 at full strength. 0 trains the AFC (for the
-        filter) without shaping the generator.
+        on the gradient the AFC sends back into the generator (preset: 0.1).
+        The AFC itself always learns from Eq. 6 at full strength. 0 trains
+        the AFC without shaping the generator.
 
-    distance_weight : float, default=0.1
+    distance_weight : float, default=None
         The same factor for the distance loss (Eq. 7), which the generator
-        maximises; 0 turns the realism head off.
+        maximises; 0 removes the realism head (preset: ``"fast"`` 0, since
+        the head stayed at chance, ``"paper"`` 0.1).
 
-    tf_weight : float, default=1.0
+    latent_weight : float, default=None
+        Weight of the cross-entropy of a linear class head on the latent
+        code, which gathers each class's codes so that SMOTE between
+        neighbours stays in the class (preset: ``"fast"`` 1, ``"paper"`` 0).
+
+    tf_weight : float, default=None
         Weight of the time-frequency reconstruction loss (scalograms of
-        input and output) next to the time-domain one.
+        input and output) next to the time-domain one; None is 1. Warns when
+        the CWT front end is off.
 
-    undersample_alignment : bool, default=True
+    undersample_alignment : bool, default=None
         Train the generator on every class undersampled at random to the
-        size of the smallest class (the paper's Sec. V-A). False trains on
-        all rows with class-balanced mini-batches.
+        size of the smallest class (the paper's Sec. V-A; ``"paper"``
+        preset). False (``"fast"``) trains on all rows, the majority
+        included, with class-balanced mini-batches.
+
+    time_shift : bool, default=None
+        Treat the phase of signal windows as a nuisance (signal mode, rows of
+        at least 32 samples): the networks train on randomly rolled windows,
+        each synthetic window starts from a randomly rolled real one, its
+        SMOTE partner is rolled into alignment with it (maximum circular
+        cross-correlation) before interpolating, partners are the nearest
+        in magnitude spectrum, and the filter's PCC compares magnitude
+        spectra (preset: ``"fast"`` True, ``"paper"`` False).
+
+    synthesis : {{"residual", "decode"}}, default=None
+        ``"decode"`` (``"paper"``): a synthetic row is the decoded
+        interpolated code. ``"residual"`` (``"fast"``): the base row plus
+        the decoder's change from the base's code to the interpolated code,
+        ``x_i + D(z) - D(z_i)``, which keeps the real row's detail and
+        cancels artefacts every decode shares.
+
+    judge : {{"independent", "afc"}}, default=None
+        The classifier of the filter. ``"afc"`` (``"paper"``): the AFC
+        trained with the generator. ``"independent"`` (``"fast"``): a
+        network of the AFC's architecture trained alone on the real rows
+        only (class-balanced, randomly rolled with ``time_shift``), never
+        on generated ones.
 
     preset : {{"fast", "paper"}}, default="fast"
-        Default network and training sizes: ``"fast"`` for CPUs,
-        ``"paper"`` as in the paper (64-512 channels, 8 heads, 1500
-        epochs, learning rate 5e-4, batch 64). The next seven parameters
-        override the preset when not None.
+        Default network, training and synthesis settings: ``"fast"`` for
+        CPUs and the departures above, ``"paper"`` as in the paper (64-512
+        channels, 8 heads, 1500 epochs of the aligned set, learning rate
+        5e-4, batch 64, decoded interpolations judged by the AFC). Every
+        parameter documented with ``default=None`` overrides the preset when
+        given.
 
     channels : tuple of int, default=None
         Channels of the stem, then of each strided convolution level
@@ -159,7 +206,12 @@ class DSEASMOTE(BaseOverSampler):
         than it use one column per sample.
 
     max_epochs : int, default=None
-        Training epochs (``"fast"``: 100).
+        Training epochs (``"paper"``: 1500). Given without ``max_steps``, it
+        replaces the preset's step budget.
+
+    max_steps : int, default=None
+        Training steps (mini-batches) of the generator, whatever the size
+        of the data (``"fast"``: 500; the judge trains for 500).
 
     batch_size : int, default=None
         Mini-batch size (``"fast"``: 64).
@@ -200,12 +252,17 @@ class DSEASMOTE(BaseOverSampler):
     quality_ : dict
         Per generated class: ``n_requested``, ``n_drawn``, ``n_accepted``,
         ``acceptance_rate``, ``n_filled`` (rows taken from the rejects),
-        ``mean_pcc``, ``mean_afc_confidence`` (of the returned rows; NaN
-        without AFC) and ``threshold``.
+        ``mean_pcc``, ``mean_confidence`` (the judge's, of the returned rows;
+        NaN without judge) and ``threshold``.
 
     history_ : list of dict
         Per-epoch means of the losses: ``loss`` (total), ``time``,
-        ``energy``, ``tf``, ``afc`` and ``distance`` (those that apply).
+        ``energy``, ``tf``, ``latent``, ``afc`` and ``distance`` (those that
+        apply).
+
+    judge_history_ : list of dict
+        Per-epoch mean loss of the independent judge (empty when the AFC
+        judges or the filter is off).
 
     config_ : dict
         Network and training settings used (the preset with overrides).
@@ -224,14 +281,16 @@ class DSEASMOTE(BaseOverSampler):
 
     Notes
     -----
-    Training minimises, on mini-batches of the aligned training set,
+    Training minimises, on mini-batches of the training rows,
 
-    ``L = L_time + L_energy + tf_weight * L_tf + L_AFC + L_D``
+    ``L = L_time + L_energy + tf_weight * L_tf + latent_weight * L_latent
+    + L_AFC + L_D``
 
     ``L_time`` and ``L_tf`` are mean squared reconstruction errors of the
     standardised signal and of its [0, 1] scalogram, ``L_energy`` the
     squared error of each signal's RMS (the amplitude, which a per-sample
-    [0, 1] scalogram does not see); ``L_AFC`` (Eq. 6) is the AFC's
+    [0, 1] scalogram does not see); ``L_latent`` the cross-entropy of a
+    linear class head on the latent code; ``L_AFC`` (Eq. 6) is the AFC's
     cross-entropy on the real samples and on generated samples (the batch's
     reconstructions and decodes of random latent interpolations between
     same-class pairs of the batch); ``L_D`` (Eq. 7) is the realism head's
@@ -240,6 +299,10 @@ class DSEASMOTE(BaseOverSampler):
     the AFC at full strength, while the generator receives their gradients
     multiplied by ``afc_weight`` and by ``-distance_weight`` (it maximises
     ``L_D``).
+
+    Synthetic signal windows (signal mode, at least 32 samples) are given
+    the mean and standard deviation of the real window they were made from,
+    the per-window standardisation of the inputs.
 
     The filter (Eq. 9-12) is applied per sample. See the user guide for the
     choices made where the paper is ambiguous and for where this
@@ -281,19 +344,24 @@ class DSEASMOTE(BaseOverSampler):
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
         "image_shape": [tuple, list, None],
         "use_cwt": ["boolean", StrOptions({"auto"})],
-        "wavelet": [str],
+        "wavelet": [str, None],
         "use_sea": ["boolean"],
         "use_afc": ["boolean"],
-        "afc_weight": [Interval(Real, 0, None, closed="left")],
-        "distance_weight": [Interval(Real, 0, None, closed="left")],
-        "tf_weight": [Interval(Real, 0, None, closed="left")],
-        "undersample_alignment": ["boolean"],
+        "afc_weight": [Interval(Real, 0, None, closed="left"), None],
+        "distance_weight": [Interval(Real, 0, None, closed="left"), None],
+        "latent_weight": [Interval(Real, 0, None, closed="left"), None],
+        "tf_weight": [Interval(Real, 0, None, closed="left"), None],
+        "undersample_alignment": ["boolean", None],
+        "time_shift": ["boolean", None],
+        "synthesis": [StrOptions({"residual", "decode"}), None],
+        "judge": [StrOptions({"independent", "afc"}), None],
         "preset": [StrOptions({"fast", "paper"})],
         "channels": [tuple, list, None],
         "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
         "n_heads": [Interval(Integral, 1, None, closed="left"), None],
         "image_size": [Interval(Integral, 1, None, closed="left"), None],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "max_steps": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "lr": [Interval(Real, 0, None, closed="neither"), None],
         "device": [str, torch.device],
@@ -316,19 +384,24 @@ class DSEASMOTE(BaseOverSampler):
         max_rounds=5,
         image_shape=None,
         use_cwt="auto",
-        wavelet="cmor1.5-1.0",
+        wavelet=None,
         use_sea=True,
         use_afc=True,
-        afc_weight=0.1,
-        distance_weight=0.1,
-        tf_weight=1.0,
-        undersample_alignment=True,
+        afc_weight=None,
+        distance_weight=None,
+        latent_weight=None,
+        tf_weight=None,
+        undersample_alignment=None,
+        time_shift=None,
+        synthesis=None,
+        judge=None,
         preset="fast",
         channels=None,
         latent_dim=None,
         n_heads=None,
         image_size=None,
         max_epochs=None,
+        max_steps=None,
         batch_size=None,
         lr=None,
         device="auto",
@@ -348,14 +421,19 @@ class DSEASMOTE(BaseOverSampler):
         self.use_afc = use_afc
         self.afc_weight = afc_weight
         self.distance_weight = distance_weight
+        self.latent_weight = latent_weight
         self.tf_weight = tf_weight
         self.undersample_alignment = undersample_alignment
+        self.time_shift = time_shift
+        self.synthesis = synthesis
+        self.judge = judge
         self.preset = preset
         self.channels = channels
         self.latent_dim = latent_dim
         self.n_heads = n_heads
         self.image_size = image_size
         self.max_epochs = max_epochs
+        self.max_steps = max_steps
         self.batch_size = batch_size
         self.lr = lr
         self.device = device
@@ -418,8 +496,64 @@ class DSEASMOTE(BaseOverSampler):
                     "use_cwt='auto' (turns it off for short rows) or use_cwt=False."
                 )
             return False, None
-        scales = default_scales(n_features, self.wavelet, n_scales=image_size)
+        scales = default_scales(
+            n_features, self.wavelet or DEFAULT_WAVELET, n_scales=image_size
+        )
         return bool(wanted), scales
+
+    def _config(self):
+        """The preset with every parameter that is not None applied."""
+        return resolve_preset(
+            self.preset,
+            channels=self.channels,
+            latent_dim=self.latent_dim,
+            n_heads=self.n_heads,
+            image_size=self.image_size,
+            max_epochs=self.max_epochs,
+            max_steps=self.max_steps,
+            batch_size=self.batch_size,
+            lr=self.lr,
+            undersample_alignment=self.undersample_alignment,
+            afc_weight=self.afc_weight,
+            distance_weight=self.distance_weight,
+            latent_weight=self.latent_weight,
+            time_shift=self.time_shift,
+            synthesis=self.synthesis,
+            judge=self.judge,
+        )
+
+    def _tf_weight(self):
+        return DEFAULT_TF_WEIGHT if self.tf_weight is None else self.tf_weight
+
+    def _warn_unused(self, image_shape, use_cwt, windows, config):
+        """Refuse or flag parameters that would do nothing in this mode."""
+        if image_shape is not None:
+            given = [n for n in ("image_size", "wavelet") if getattr(self, n) is not None]
+            if given:
+                raise ValueError(
+                    f"{' and '.join(given)} set the CWT front end of signal mode, but "
+                    "image_shape is given (image mode has no CWT); leave them None."
+                )
+        unused = []
+        if not use_cwt and self.tf_weight is not None:
+            unused.append("tf_weight (the CWT front end is off)")
+        if not self.use_afc:
+            unused += [
+                f"{n} (use_afc=False)"
+                for n in ("afc_weight", "distance_weight")
+                if getattr(self, n) is not None
+            ]
+        if not windows and self.time_shift:
+            unused.append("time_shift (the rows are not signals of at least "
+                          f"{MIN_CWT_LENGTH} samples)")
+        if config["judge"] == "afc" and not self.use_afc and self.judge == "afc":
+            unused.append("judge='afc' (use_afc=False: the filter tests the PCC only)")
+        if unused:
+            warnings.warn(
+                "DSEASMOTE: these parameters have no effect here: "
+                + "; ".join(unused) + ".",
+                UserWarning,
+            )
 
     def _thresholds(self, classes, counts, targets):
         """``beta(BR)`` of each class to generate (Eq. 11-12)."""
@@ -441,19 +575,14 @@ class DSEASMOTE(BaseOverSampler):
 
     # ----------------------------------------------------------- resampling
     def _fit_resample(self, X, y):
-        config = resolve_preset(
-            self.preset,
-            channels=self.channels,
-            latent_dim=self.latent_dim,
-            n_heads=self.n_heads,
-            image_size=self.image_size,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            lr=self.lr,
-        )
+        config = self._config()
         n_features = X.shape[1]
         image_shape = self._image_shape(n_features)
         use_cwt, scales = self._front_end(n_features, image_shape, config["image_size"])
+        # Windows of a signal: the rows whose phase and per-row scale mean
+        # something (signal mode, long enough for the CWT front end).
+        windows = image_shape is None and n_features >= MIN_CWT_LENGTH
+        self._warn_unused(image_shape, use_cwt, windows, config)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index)
         targets = {label: n for label, n in self.sampling_strategy_.items() if n > 0}
@@ -464,6 +593,7 @@ class DSEASMOTE(BaseOverSampler):
         self.scales_ = scales
         self.generator_ = None
         self.history_ = []
+        self.judge_history_ = []
         self.quality_ = {}
         if not targets:
             return X, y
@@ -477,15 +607,17 @@ class DSEASMOTE(BaseOverSampler):
         seed = torch_seed_from(self.random_state)
         rng = np.random.RandomState(seed % 2**32)
         n_threads = os.cpu_count() if self.n_jobs == -1 else self.n_jobs
+        shift = windows and config["time_shift"]
+        independent_judge = self.use_filter and config["judge"] == "independent"
         with torch_threads(n_threads):
-            train = self._training_rows(y_index, counts, rng)
+            train = self._training_rows(y_index, counts, rng, config)
             with seeded(seed, device):
                 generator = DSEAGenerator(
                     n_features=n_features,
                     n_classes=len(self.classes_),
                     image_shape=image_shape,
                     scales=scales,
-                    wavelet=self.wavelet,
+                    wavelet=self.wavelet or DEFAULT_WAVELET,
                     use_cwt=use_cwt,
                     channels=config["channels"],
                     latent_dim=config["latent_dim"],
@@ -493,16 +625,23 @@ class DSEASMOTE(BaseOverSampler):
                     image_size=config["image_size"],
                     use_sea=self.use_sea,
                     use_afc=self.use_afc,
-                    realism=self.use_afc and self.distance_weight > 0,
+                    realism=self.use_afc and config["distance_weight"] > 0,
+                    latent_classes=config["latent_weight"] > 0,
+                    judge=independent_judge,
                     loc=loc,
                     scale=scale,
                 ).to(device)
             self.history_ = self._train(
-                generator, X_std[train], y_index[train], seed, device, config
+                generator, X_std[train], y_index[train], seed, device, config, shift
             )
+            if independent_judge:
+                self.judge_history_ = self._train_judge(
+                    generator, X_std, y_index, seed, device, config, shift
+                )
             generator.eval()
             X_new, y_new = self._synthesize(
-                generator, X_std, y_index, targets, thresholds, train, rng, device
+                generator, X_std, y_index, targets, thresholds, rng, device, config,
+                windows,
             )
         self.generator_ = generator.cpu()
         limit = np.finfo(X.dtype).max
@@ -515,9 +654,9 @@ class DSEASMOTE(BaseOverSampler):
             X_res = np.concatenate([X, X_new])
         return X_res, np.concatenate([y, y_new])
 
-    def _training_rows(self, y_index, counts, rng):
+    def _training_rows(self, y_index, counts, rng, config):
         """Rows the generator trains on (undersampling alignment, Sec. V-A)."""
-        if not self.undersample_alignment:
+        if not config["undersample_alignment"]:
             return np.arange(len(y_index))
         n_min = counts.min()
         rows = [
@@ -526,116 +665,215 @@ class DSEASMOTE(BaseOverSampler):
         ]
         return np.sort(np.concatenate(rows))
 
-    def _train(self, net, X_train, y_train, seed, device, config):
-        """Train ``net`` through the package's training loop; returns the history."""
-        X_t = torch.as_tensor(X_train, device=device)
-        y_t = torch.as_tensor(y_train, dtype=torch.long, device=device)
-        # The real scalograms never change: computed once, not every epoch.
-        with torch.no_grad():
-            images = _batched(net._image, X_train, device) if net.use_cwt else None
-        generator = torch.Generator().manual_seed(seed)
+    def _batches(self, X_t, y_train, config, generator, balanced):
+        """``batches(epoch)`` for :func:`train_loop`: class-balanced when ``balanced``."""
         weights = None
-        if not self.undersample_alignment:
-            # Class-balanced batches stand in for the alignment.
+        if balanced:
             weights = torch.as_tensor(1.0 / np.bincount(y_train)[y_train])
 
         def batches(epoch):
-            order = minibatches(
-                len(X_t), config["batch_size"], generator, weights=weights
-            )
-            return [index.to(device) for index in order]
+            order = minibatches(len(X_t), config["batch_size"], generator, weights=weights)
+            return [index.to(X_t.device) for index in order]
 
-        def step(index):
-            x, y = X_t[index], y_t[index]
-            image = images[index] if images is not None else None  # (batch, scales, W)
-            n = len(x)
-            z = net._encode(x, image)  # (batch, latent)
-            if net.afc is not None:
-                # Generated samples g of Eq. 6-7: decodes of random latent
-                # interpolations between same-class pairs, as SMOTE draws them.
-                partner = _same_class_partner(y, generator)
-                gap = torch.rand(n, 1, generator=generator).to(device)
-                z = torch.cat([z, z + gap * (z[partner] - z)])  # (2 batch, latent)
-            x_out = net._decode(z)  # reconstructions, then interpolations
-            image_out = net._image(x_out)
-            losses = {
-                "time": F.mse_loss(x_out[:n], x),
-                "energy": F.mse_loss(_rms(x_out[:n]), _rms(x)),
-            }
-            total = losses["time"] + losses["energy"]
-            if image is not None:
-                losses["tf"] = F.mse_loss(image_out[:n], image)
-                total = total + self.tf_weight * losses["tf"]
-            if net.afc is not None:
-                # The AFC learns from Eq. 6-7 at full strength; the generator
-                # follows it with afc_weight, and fights the realism head
-                # with distance_weight (negative factor: Eq. 7's minimax).
-                f_real = net.afc.features(x, image)
-                f_gen = net.afc.features(
-                    scale_gradient(x_out, self.afc_weight),
-                    _scale_or_none(image_out, self.afc_weight),
-                )
-                losses["afc"] = afc_loss(
-                    net.afc.class_head(f_real),
-                    y,
-                    net.afc.class_head(f_gen),
-                    torch.cat([y, y]),
-                )
-                total = total + losses["afc"]
-                if net.afc.realism_head is not None:
-                    f_mix = net.afc.frozen_features(
-                        scale_gradient(x_out[n:], -self.distance_weight),
-                        _scale_or_none(
-                            image_out[n:] if image is not None else None,
-                            -self.distance_weight,
-                        ),
-                    )
-                    losses["distance"] = distance_loss(
-                        net.afc.realism(f_real.detach()), net.afc.realism(f_mix)
-                    )
-                    total = total + losses["distance"]
-            losses["loss"] = total
-            return losses
+        return batches
 
-        optimizer = torch.optim.Adam(net.parameters(), lr=config["lr"])
+    def _run(self, step, batches, parameters, config, steps, modules, desc):
+        """Adam on ``parameters`` through the package's training loop."""
+        optimizer = torch.optim.Adam(parameters, lr=config["lr"])
         return train_loop(
             step,
             batches,
             optimizer,
-            config["max_epochs"],
-            modules=(net,),
+            config["max_epochs"] or 1,
+            max_steps=steps,
+            modules=modules,
             verbose=self.verbose,
-            desc="DSEASMOTE",
+            desc=desc,
+        )
+
+    def _train(self, net, X_train, y_train, seed, device, config, shift):
+        """Train the generator (Eq. 8 plus the added terms); returns the history.
+
+        Each step minimises
+
+        ``L = L_time + L_energy + tf_weight L_tf + latent_weight L_latent
+        + L_AFC + L_D``
+
+        where ``L_AFC`` and ``L_D`` reach the generator scaled by
+        ``afc_weight`` and ``-distance_weight`` (see :meth:`_afc_terms`).
+        """
+        X_t = torch.as_tensor(X_train, device=device)
+        y_t = torch.as_tensor(y_train, dtype=torch.long, device=device)
+        # Without random phases the real scalograms never change: computed once.
+        images = None
+        if net.use_cwt and not shift:
+            with torch.no_grad():
+                images = _batched(net.front_end, X_train, device)
+        generator = torch.Generator().manual_seed(seed)
+        weight = {
+            "time": 1.0,
+            "energy": 1.0,
+            "tf": self._tf_weight(),
+            "latent": config["latent_weight"],
+            "afc": 1.0,
+            "distance": 1.0,
+        }
+
+        def step(index):
+            x, y = X_t[index], y_t[index]
+            if shift:
+                x = random_roll(x, generator)
+            image = images[index] if images is not None else net.front_end(x)
+            z = net.embed(x, image)  # (batch, latent)
+            if net.afc is not None:
+                # Generated samples g of Eq. 6-7: the reconstructions and
+                # decodes of latent interpolations between same-class pairs.
+                z = torch.cat([z, _interpolate_pairs(z, y, generator)])
+            x_gen = net.synthesize(z)  # (batch or 2 batch, n_features)
+            image_gen = net.front_end(x_gen)
+            n = len(x)
+            losses = {
+                "time": time_loss(x_gen[:n], x),
+                "energy": energy_loss(x_gen[:n], x),
+            }
+            if image is not None:
+                losses["tf"] = tf_loss(image_gen[:n], image)
+            if net.latent_head is not None:
+                losses["latent"] = latent_class_loss(net.latent_logits(z[:n]), y)
+            if net.afc is not None:
+                losses.update(
+                    self._afc_terms(net, x, image, y, x_gen, image_gen, config)
+                )
+            losses["loss"] = sum(weight[name] * value for name, value in losses.items())
+            return losses
+
+        batches = self._batches(
+            X_t, y_train, config, generator, not config["undersample_alignment"]
+        )
+        return self._run(
+            step, batches, net.generator_parameters(), config,
+            config["max_steps"], (net,), "DSEASMOTE",
+        )
+
+    def _afc_terms(self, net, x, image, y, x_gen, image_gen, config):
+        """``L_AFC`` (Eq. 6) and ``L_D`` (Eq. 7) of a batch.
+
+        The AFC learns from both at full strength; the generator follows
+        ``L_AFC`` with ``afc_weight`` and fights the realism head with
+        ``distance_weight`` (a negative factor on its gradient: Eq. 7's
+        minimax with one optimiser).
+        """
+        n = len(x)
+        afc_weight = config["afc_weight"]
+        f_real = net.afc.features(x, image)
+        f_gen = net.afc.features(
+            scale_gradient(x_gen, afc_weight), _scale_or_none(image_gen, afc_weight)
+        )
+        terms = {
+            "afc": afc_loss(
+                net.afc.class_head(f_real),
+                y,
+                net.afc.class_head(f_gen),
+                y.repeat(len(x_gen) // n),
+            )
+        }
+        if net.afc.realism_head is not None:
+            factor = -config["distance_weight"]
+            f_mix = net.afc.frozen_features(
+                scale_gradient(x_gen[n:], factor),
+                _scale_or_none(image_gen[n:] if image_gen is not None else None, factor),
+            )
+            terms["distance"] = distance_loss(
+                net.afc.realism(f_real.detach()), net.afc.realism(f_mix)
+            )
+        return terms
+
+    def _train_judge(self, net, X_std, y_index, seed, device, config, shift):
+        """Train the filter's judge on real rows only (all classes, balanced batches).
+
+        Never on generated rows: the judge says whether a synthetic row looks
+        like its class to a classifier that did not learn from the generator.
+        """
+        X_t = torch.as_tensor(X_std, device=device)
+        y_t = torch.as_tensor(y_index, dtype=torch.long, device=device)
+        generator = torch.Generator().manual_seed(seed + 1)
+
+        def step(index):
+            x = X_t[index]
+            if shift:
+                x = random_roll(x, generator)
+            logits = net.judge(x, net.front_end(x))
+            return {"loss": F.cross_entropy(logits, y_t[index])}
+
+        batches = self._batches(X_t, y_index, config, generator, True)
+        # A step budget for the generator gives the judge one too; an epoch
+        # budget gives it as many epochs over the real rows.
+        steps = config["judge_steps"] if config["max_steps"] is not None else None
+        return self._run(
+            step, batches, net.judge.parameters(), config, steps, (net.judge,),
+            "DSEASMOTE judge",
         )
 
     @torch.no_grad()
-    def _synthesize(self, net, X_std, y_index, targets, thresholds, train, rng, device):
+    def _synthesize(self, net, X_std, y_index, targets, thresholds, rng, device,
+                    config, windows):
         """Latent SMOTE, decoding and filtering, class by class in bounded batches."""
         counts = np.bincount(y_index)
+        shift = windows and config["time_shift"]
+        residual = config["synthesis"] == "residual"
+        judge = net.judge if config["judge"] == "independent" else net.afc
+        generator = torch.Generator().manual_seed(int(rng.randint(2**31)))
         noise_std = None
         if any(counts[np.searchsorted(self.classes_, label)] == 1 for label in targets):
-            codes = _batched(
-                lambda x: net._encode(x, net._image(x)), X_std[train], device
-            )
+            codes = _batched(net.embed, X_std, device)
             noise_std = _FALLBACK_NOISE * codes.std(dim=0).cpu().numpy()
         X_new, y_new, short = [], [], []
         for label, n_needed in targets.items():
             c = int(np.searchsorted(self.classes_, label))
-            rows = X_std[y_index == c]
-            codes = _batched(lambda x: net._encode(x, net._image(x)), rows, device)
-            reference = standardize_rows(_batched(net._quality_view, rows, device))
-            smote = LatentSMOTE(codes.cpu().numpy(), self.k_neighbors, noise_std, rng)
+            rows = torch.as_tensor(X_std[y_index == c], device=device)
+            codes = _batched(net.embed, X_std[y_index == c], device).cpu().numpy()
+            view = phase_free_view if shift else net.quality_view
+            reference = standardize_rows(view(rows))
+            smote = LatentSMOTE(
+                codes, self.k_neighbors, noise_std, rng,
+                neighbor_space=view(rows).cpu().numpy() if shift else None,
+            )
 
-            def draw(n):
-                return net._decode(torch.as_tensor(smote.sample(n), device=device))
+            def draw(n, rows=rows, codes=codes, smote=smote):
+                base, partner, gap = smote.pairs(n)
+                x_base = rows[base]
+                if shift:
+                    # A new phase for each sample; the partner aligned to it.
+                    x_base = random_roll(x_base, generator)
+                z_base = _codes(net, x_base, codes[base], shift)
+                z_partner = None
+                if partner is not None:
+                    x_partner = rows[partner]
+                    if shift:
+                        x_partner = align_to(x_partner, x_base)
+                    z_partner = _codes(net, x_partner, codes[partner], shift)
+                z = torch.as_tensor(smote.mix(z_base, z_partner, gap), device=device)
+                x_new = net.synthesize(z)
+                if residual:
+                    # The real base plus the decoder's change from base to
+                    # mix: the base's detail and phase survive, and decoder
+                    # artefacts shared by every decode cancel.
+                    z_base = torch.as_tensor(z_base, device=device)
+                    x_new = x_base + x_new - net.synthesize(z_base)
+                if windows:
+                    x_new = match_moments(x_new, x_base)
+                return x_new
 
             def score(x, c=c, reference=reference):
-                image = net._image(x)
-                view = image.flatten(1) if image is not None else net._quality_view(x)
-                pcc = pearson_to_nearest(view, reference)
-                if net.afc is None:
+                image = net.front_end(x)
+                if shift:
+                    candidate = phase_free_view(x)
+                else:
+                    candidate = image.flatten(1) if image is not None else net.quality_view(x)
+                pcc = pearson_to_nearest(candidate, reference)
+                if judge is None:
                     return pcc, None, None
-                proba = torch.softmax(net.afc(x, image), dim=-1)
+                proba = torch.softmax(judge(x, image), dim=-1)
                 return pcc, proba[:, c], proba.argmax(dim=-1) == c
 
             quality_filter = QualityFilter(
@@ -652,20 +890,52 @@ class DSEASMOTE(BaseOverSampler):
                 "DSEASMOTE: the quality filter accepted too few samples of classes "
                 f"{', '.join(map(str, short))} within max_rounds={self.max_rounds}; "
                 "the best-scoring rejects filled the gap. See quality_ for the "
-                "acceptance rates; a longer training (max_epochs) or a lower "
+                "acceptance rates; a longer training (max_steps) or a lower "
                 "br_threshold raises them.",
                 UserWarning,
             )
         return np.concatenate(X_new), y_new
 
 
+def time_loss(x_rec, x):
+    """Time-domain reconstruction error of standardised signals (or rows)."""
+    return F.mse_loss(x_rec, x)
+
+
+def energy_loss(x_rec, x):
+    """Squared error of each row's RMS: the amplitude a [0, 1] scalogram cannot see."""
+    return F.mse_loss(_rms(x_rec), _rms(x))
+
+
+def tf_loss(image_rec, image):
+    """Time-frequency reconstruction error: scalograms of output and input."""
+    return F.mse_loss(image_rec, image)
+
+
+def latent_class_loss(logits, y):
+    """Cross-entropy of the latent class head: same-class codes gather together."""
+    return F.cross_entropy(logits, y)
+
+
+def _codes(net, x, known, recompute):
+    """Latent codes of rows ``x``: recomputed after a roll, else the known ones."""
+    return net.embed(x).cpu().numpy() if recompute else known
+
+
 def _rms(x):
-    """Root mean square of each row: the amplitude a [0, 1] scalogram cannot see."""
+    """Root mean square of each row."""
     return torch.sqrt(x.square().mean(dim=1) + 1e-6)
 
 
 def _scale_or_none(image, factor):
     return scale_gradient(image, factor) if image is not None else None
+
+
+def _interpolate_pairs(z, y, generator):
+    """Random latent interpolations between each code and a same-class partner of the batch."""
+    partner = _same_class_partner(y, generator)
+    gap = torch.rand(len(z), 1, generator=generator).to(z.device)
+    return z + gap * (z[partner] - z)
 
 
 def _same_class_partner(y, generator):

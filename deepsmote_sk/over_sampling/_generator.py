@@ -154,6 +154,14 @@ class DSEAGenerator(nn.Module):
         Build the AFC (False: ablation M2).
     realism : bool
         Give the AFC the realism head of Eq. 7.
+    latent_classes : bool
+        Add a linear class head on the latent code (:meth:`latent_logits`),
+        whose cross-entropy makes same-class codes neighbours, so that SMOTE
+        between neighbours stays in the class.
+    judge : bool
+        Build an independent classifier with the AFC's architecture
+        (:attr:`judge`) for the quality filter. It is not part of the
+        generator's training: DSEASMOTE trains it alone, on real rows only.
     loc, scale : float
         Standardisation of the rows.
     """
@@ -174,6 +182,8 @@ class DSEAGenerator(nn.Module):
         use_sea,
         use_afc,
         realism,
+        latent_classes=False,
+        judge=False,
         loc,
         scale,
     ):
@@ -217,8 +227,23 @@ class DSEAGenerator(nn.Module):
             if use_afc
             else None
         )
+        self.latent_head = (
+            nn.Linear(latent_dim, n_classes) if latent_classes else None
+        )
+        self.judge = (
+            AuxiliaryFeatureClassifier(stem(), channels, n_classes, False)
+            if judge
+            else None
+        )
+
+    def generator_parameters(self):
+        """Parameters trained with the generator (everything but the judge)."""
+        judge = set(map(id, self.judge.parameters())) if self.judge is not None else set()
+        return [p for p in self.parameters() if id(p) not in judge]
 
     # ------------------------------------------------------------ standardised
+    # The methods below work on standardised rows (``(X - loc) / scale``), the
+    # units DSEASMOTE trains and generates in.
     def _scalogram(self, x):
         """Scalogram images ``(batch, n_scales, W)`` of standardised signals."""
         return scalogram(
@@ -228,11 +253,11 @@ class DSEAGenerator(nn.Module):
             image_size=(len(self.scales), self.map_size[1]),
         )
 
-    def _image(self, x):
-        """The front end's image of ``x``, or None when the CWT front end is off."""
+    def front_end(self, x):
+        """The front end's image of ``x`` (standardised rows), or None when the CWT is off."""
         return self._scalogram(x) if self.use_cwt else None
 
-    def _quality_view(self, x):
+    def quality_view(self, x):
         """Flattened rows on which the filter measures PCC (Eq. 10).
 
         The scalogram when the signal is long enough to have scales (even
@@ -243,21 +268,26 @@ class DSEAGenerator(nn.Module):
             return self._scalogram(x).flatten(1)
         return x
 
-    def _encode(self, x, image=None):
-        return self.encoder(x, image)
+    def embed(self, x, image=None):
+        """Latent codes of standardised rows (``image``: their front-end image)."""
+        return self.encoder(x, image if image is not None else self.front_end(x))
 
-    def _decode(self, z):
+    def synthesize(self, z):
+        """Standardised rows decoded from latent codes ``z``."""
         return self.decoder(z)
+
+    def latent_logits(self, z):
+        """Class logits read from latent codes (needs ``latent_classes=True``)."""
+        return self.latent_head(z)
 
     # ------------------------------------------------------------- data units
     def encode(self, X):
         """Latent codes of rows ``X`` (tensor ``(n, n_features)``, data units)."""
-        x = (X - self.loc) / self.scale
-        return self._encode(x, self._image(x))
+        return self.embed((X - self.loc) / self.scale)
 
     def decode(self, z):
         """Rows in data units decoded from latent codes ``z``."""
-        return self._decode(z) * self.scale + self.loc
+        return self.synthesize(z) * self.scale + self.loc
 
     def forward(self, X):
         """Reconstruction of ``X`` (data units)."""
@@ -270,4 +300,4 @@ class DSEAGenerator(nn.Module):
                 "This generator was trained without the AFC (use_afc=False)."
             )
         x = (X - self.loc) / self.scale
-        return torch.softmax(self.afc(x, self._image(x)), dim=-1)
+        return torch.softmax(self.afc(x, self.front_end(x)), dim=-1)

@@ -29,6 +29,10 @@ class LatentSMOTE:
         Standard deviation of the noise of the one-sample fallback.
     random_state : numpy.random.RandomState
         Source of the draws.
+    neighbor_space : ndarray of shape (n_codes, n_dims), optional
+        Points, one per code, in which the nearest neighbours are searched
+        (default: the codes). DSEASMOTE passes the magnitude spectra of the
+        windows when it ignores their phase.
 
     References
     ----------
@@ -47,29 +51,44 @@ class LatentSMOTE:
     ((4, 2), True)
     """
 
-    def __init__(self, codes, k_neighbors, noise_std, random_state):
+    def __init__(self, codes, k_neighbors, noise_std, random_state, neighbor_space=None):
         self.codes = np.asarray(codes, dtype=np.float32)
+        points = self.codes if neighbor_space is None else np.asarray(neighbor_space)
         self.noise_std = np.asarray(noise_std, dtype=np.float32)
         self.random_state = random_state
         self.k = min(int(k_neighbors), len(self.codes) - 1)
         if self.k >= 1:
-            nn = NearestNeighbors(n_neighbors=self.k + 1).fit(self.codes)
-            index = nn.kneighbors(self.codes, return_distance=False)
+            nn = NearestNeighbors(n_neighbors=self.k + 1).fit(points)
+            index = nn.kneighbors(points, return_distance=False)
             self.neighbors = np.stack(
                 [_without_self(row, i, self.k) for i, row in enumerate(index)]
             )  # (n_codes, k)
 
-    def sample(self, n):
-        """``n`` new codes, shape ``(n, latent_dim)``, float32."""
+    def pairs(self, n):
+        """``n`` draws ``(base, partner, gap)``: row indices and gaps ``(n, 1)``.
+
+        ``partner`` is None for a class of one code (no neighbour).
+        """
         rng = self.random_state
         base = rng.randint(len(self.codes), size=n)
-        z = self.codes[base]
         if self.k < 1:
-            noise = rng.standard_normal(size=z.shape).astype(np.float32)
-            return z + self.noise_std * noise
+            return base, None, None
         partner = self.neighbors[base, rng.randint(self.k, size=n)]
         gap = rng.uniform(size=(n, 1)).astype(np.float32)
-        return z + gap * (self.codes[partner] - z)
+        return base, partner, gap
+
+    def mix(self, z_base, z_partner, gap):
+        """``z_base + gap (z_partner - z_base)``, or the noisy one-code fallback."""
+        if z_partner is None:
+            noise = self.random_state.standard_normal(size=z_base.shape)
+            return z_base + self.noise_std * noise.astype(np.float32)
+        return z_base + gap * (z_partner - z_base)
+
+    def sample(self, n):
+        """``n`` new codes, shape ``(n, latent_dim)``, float32."""
+        base, partner, gap = self.pairs(n)
+        z_partner = None if partner is None else self.codes[partner]
+        return self.mix(self.codes[base], z_partner, gap)
 
 
 def _without_self(row, i, k):

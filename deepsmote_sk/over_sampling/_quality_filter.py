@@ -46,18 +46,21 @@ class QualityFilter:
 
     A candidate ``g`` of target class ``c`` is accepted when
 
-    * the AFC assigns it to ``c`` and its probability ``P(Y = c | g)``
+    * the judge assigns it to ``c`` and its probability ``P(Y = c | g)``
       exceeds ``beta`` (Eq. 9 for one sample: its contribution to
       ``G_acc``, made soft so that ``beta`` applies to it), and
-    * ``G_quality`` (Eq. 10), the PCC between its scalogram and the most
-      correlated scalogram of a real sample of ``c``, exceeds ``beta``.
+    * ``G_quality`` (Eq. 10), the PCC between its view (its scalogram; the
+      magnitude spectrum when DSEASMOTE ignores phase) and the most
+      correlated view of a real sample of ``c``, exceeds ``beta``.
 
-    Without an AFC only the PCC criterion applies. Rounds draw new
+    The judge is a classifier: in the paper the AFC trained with the
+    generator, in DSEASMOTE's default an independent one trained on real
+    rows only. Without a judge only the PCC criterion applies. Rounds draw new
     candidates until the requested number is accepted or ``max_rounds``
     rounds have run; a round draws ``missing / max(rate, 0.5)`` candidates,
     ``rate`` being the acceptance rate so far, so the whole filter decodes
     at most ``(2 max_rounds - 1)`` times the requested count. If samples are
-    still missing, the best rejects fill the gap: first those the AFC
+    still missing, the best rejects fill the gap: first those the judge
     assigns to ``c``, then by ``min(PCC, P(Y = c | g))``.
 
     Parameters
@@ -85,7 +88,7 @@ class QualityFilter:
             ``draw(n) -> Tensor (n, n_features)`` of new candidates.
         score : callable
             ``score(rows) -> (pcc, confidence, assigned)``: tensors of shape
-            ``(n,)``; ``confidence`` and ``assigned`` are None without AFC.
+            ``(n,)``; ``confidence`` and ``assigned`` are None without judge.
         n_needed : int
 
         Returns
@@ -94,8 +97,8 @@ class QualityFilter:
         report : dict
             ``n_requested``, ``n_drawn``, ``n_accepted``, ``acceptance_rate``
             (share of drawn candidates that passed), ``n_filled`` (taken
-            from the rejects), ``mean_pcc`` and ``mean_afc_confidence`` (of
-            the returned samples; NaN without AFC) and ``threshold``.
+            from the rejects), ``mean_pcc`` and ``mean_confidence`` (of
+            the returned samples; NaN without judge) and ``threshold``.
         """
         kept, kept_pcc, kept_conf = [], [], []
         pool = None  # best rejects so far: (rows, rank, pcc, conf)
@@ -149,7 +152,7 @@ class QualityFilter:
             "acceptance_rate": n_passed / n_drawn if n_drawn else float("nan"),
             "n_filled": int(n_filled),
             "mean_pcc": float(pcc_all.mean()) if n_needed else float("nan"),
-            "mean_afc_confidence": (
+            "mean_confidence": (
                 float(conf_all.mean()) if n_needed and has_afc else float("nan")
             ),
             "threshold": self.threshold,
