@@ -11,6 +11,12 @@ scalogram with the closest real scalogram of that class is above
 example reads the filter's report, ``quality_``, and then scores a batch of
 candidates with the fitted generator to show where the threshold cuts.
 
+It uses the paper's filter: decoded interpolations (``synthesis="decode"``)
+judged by the AFC (``judge="afc"``) on scalograms (``time_shift=False``).
+The default judges residual candidates with an independent classifier
+trained on real rows only and compares magnitude spectra (see
+:ref:`dseasmote`).
+
 The generator is small and briefly trained, so that the example runs in
 about a minute; a longer training moves the candidates up and to the right.
 """
@@ -34,7 +40,14 @@ X_train, y_train, _, _ = make_imbalanced_split(
     data, "1:20", window=256, n_majority=200, n_test=10, random_state=0
 )
 sampler = DSEASMOTE(
-    channels=(8, 16), latent_dim=16, max_epochs=40, max_rounds=3, random_state=0
+    channels=(8, 16),
+    latent_dim=16,
+    max_epochs=40,
+    max_rounds=3,
+    synthesis="decode",
+    judge="afc",
+    time_shift=False,
+    random_state=0,
 )
 X_res, y_res = sampler.fit_resample(X_train, y_train)
 report = pd.DataFrame.from_dict(sampler.quality_, orient="index")
@@ -124,7 +137,7 @@ plt.show()
 # The acceptance rate falls quickly once the threshold passes the typical
 # PCC of the candidates: with a briefly trained generator few candidates
 # reach 0.6, and the sampler fills the gap with its best rejects. Training
-# longer (``max_epochs``, the default ``"fast"`` preset trains 150 epochs)
+# longer (``max_steps``; the default ``"fast"`` preset trains 400 steps)
 # or lowering ``br_threshold`` raises the acceptance; which threshold serves
 # the downstream classifier best is a question for cross-validation
 # (:ref:`sphx_glr_auto_examples_plot_tune_br_threshold.py`).

@@ -45,8 +45,10 @@ print(
 # ----------------------
 # One real and one synthetic window of each fault class, and their
 # scalograms computed by :func:`~deepsmote_sk.wavelets.scalogram` with the scales
-# the sampler used (``scales_``): the same 32 x 32 images that its quality
-# filter compares. Top rows of an image are high frequencies.
+# the sampler used (``scales_``, 16 scales with the default preset). Top
+# rows of an image are high frequencies. Each synthetic window is a real
+# window of its class at a new phase, moved part of the way towards an
+# aligned neighbour by the decoder (the default's residual synthesis).
 from deepsmote_sk.wavelets import scalogram
 
 faults = ["IR007", "OR007", "B007"]

@@ -98,6 +98,12 @@ def test_parameters_without_effect_warn(params, name):
         tiny(**params).fit_resample(X, y)
 
 
+def test_time_shift_on_rows_that_are_not_signals_warns():
+    X, y = signals((30, 6), length=20)
+    with pytest.warns(UserWarning, match="no effect here: time_shift"):
+        tiny(time_shift=True).fit_resample(X, y)
+
+
 def test_defaults_do_not_warn():
     X, y = signals((30, 6), length=64)
     with warnings.catch_warnings():

@@ -211,7 +211,7 @@ class DSEASMOTE(BaseOverSampler):
 
     max_steps : int, default=None
         Training steps (mini-batches) of the generator, whatever the size
-        of the data (``"fast"``: 500; the judge trains for 500).
+        of the data (``"fast"``: 400; the judge trains for 500).
 
     batch_size : int, default=None
         Mini-batch size (``"fast"``: 64).

@@ -27,7 +27,7 @@ PRESETS = {
         "n_heads": 2,
         "image_size": 16,
         "max_epochs": None,
-        "max_steps": 500,
+        "max_steps": 400,
         "batch_size": 64,
         "lr": 2e-3,
         "undersample_alignment": False,
