@@ -150,6 +150,21 @@ def test_two_sample_test_tells_interpolations_but_not_new_phases_from_real_windo
     assert two_sample_accuracy(shifted, y_syn, X, y) < 0.6
 
 
+def test_a_dseasmote_cell_key_follows_its_source_and_other_keys_do_not(monkeypatch):
+    from deepsmote_sk.benchmark import _grid
+
+    def keys():
+        grid = make_grid(dataset="d", data_hash="h", methods=["SMOTE", "DSEASMOTE"])
+        return {c.method: c.key for c in grid if c.seed == 0 and c.ratio == "1:400"}
+
+    before = keys()
+    assert "code" not in make_grid(dataset="d", data_hash="h", methods=["SMOTE"])[0].config()
+    monkeypatch.setattr(_grid, "_code_digest", lambda package: "changed" if package else "")
+    after = keys()
+    assert after["SMOTE"] == before["SMOTE"]
+    assert after["DSEASMOTE"] != before["DSEASMOTE"]
+
+
 def test_generation_metrics_exist_only_for_methods_that_generate_rows(tiny_run):
     results = tiny_run.results
     smote = results[results["method"] == "SMOTE"]

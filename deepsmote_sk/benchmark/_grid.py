@@ -156,6 +156,10 @@ _ABLATIONS = {
 }
 
 
+#: Where DSEASMOTE lives (its source enters the cache key of its cells).
+_DSEASMOTE_CODE = "deepsmote_sk.over_sampling"
+
+
 def _dseasmote(name):
     def build(n_min, random_state, params, image_shape, device):
         cls = importlib.import_module("deepsmote_sk.over_sampling").DSEASMOTE
@@ -190,6 +194,11 @@ class MethodSpec:
         ``class_weight`` handed to the classifier.
     generates : bool
         Whether the sampler creates new rows (generation metrics apply).
+    code : str or None
+        The package's subpackage that implements the sampler, when it is
+        still changing (DSEASMOTE and its ablations): a digest of its source
+        enters the cell's cache key, so a cell of an older DSEASMOTE is
+        never read back as a result of the current one.
     """
 
     name: str
@@ -197,6 +206,7 @@ class MethodSpec:
     build: object = None
     class_weight: object = None
     generates: bool = False
+    code: object = None
 
 
 METHODS = {
@@ -235,24 +245,33 @@ METHODS = {
             _time_shift,
             generates=True,
         ),
-        MethodSpec("DSEASMOTE", "DSEASMOTE", _dseasmote("DSEASMOTE"), generates=True),
+        MethodSpec(
+            "DSEASMOTE",
+            "DSEASMOTE",
+            _dseasmote("DSEASMOTE"),
+            generates=True,
+            code=_DSEASMOTE_CODE,
+        ),
         MethodSpec(
             "M1",
             "DSEASMOTE without SEA (ablation M1)",
             _dseasmote("M1"),
             generates=True,
+            code=_DSEASMOTE_CODE,
         ),
         MethodSpec(
             "M2",
             "DSEASMOTE without AFC (ablation M2)",
             _dseasmote("M2"),
             generates=True,
+            code=_DSEASMOTE_CODE,
         ),
         MethodSpec(
             "M3",
             "DSEASMOTE without SEA and AFC (ablation M3)",
             _dseasmote("M3"),
             generates=True,
+            code=_DSEASMOTE_CODE,
         ),
         *(
             MethodSpec(
@@ -364,7 +383,9 @@ class Cell:
     is the comma-separated subset of the data's classes the cell uses
     (empty: all). ``steps`` is the training budget of the classifier in
     optimisation steps, the same for every method of the grid (None: each
-    classifier's epochs).
+    classifier's epochs). ``code`` is a digest of the source of a method
+    the package is still changing (:attr:`MethodSpec.code`; empty for the
+    others, and then left out of :meth:`config`).
     """
 
     dataset: str
@@ -381,6 +402,7 @@ class Cell:
     classifier_params: str = "{}"
     sampler_params: str = "{}"
     steps: object = None
+    code: str = ""
     data: object = field(default=None, compare=False)
     device: str = field(default="cpu", compare=False)
 
@@ -397,6 +419,8 @@ class Cell:
         """The fields that define the cell's result."""
         config = asdict(self)
         del config["data"], config["device"]
+        if not config["code"]:  # keeps the keys of cells from before the field
+            del config["code"]
         return config
 
     @property
@@ -421,6 +445,21 @@ class Cell:
             self.sampler_params,
             self.mode,
         )
+
+
+def _code_digest(package):
+    """Digest of the Python source of ``package`` (empty for None)."""
+    if package is None:
+        return ""
+    import importlib.util
+    from pathlib import Path
+
+    folder = Path(importlib.util.find_spec(package).origin).parent
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _check_names(values, registry, what):
@@ -505,6 +544,7 @@ def make_grid(
             classifier_params=clf_params,
             sampler_params=smp_params if method in _ABLATIONS else "{}",
             steps=None if steps is None else int(steps),
+            code=_code_digest(METHODS[method].code),
             data=data,
             device=device,
         )
