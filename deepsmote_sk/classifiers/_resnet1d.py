@@ -211,8 +211,9 @@ class ResNet1DClassifier(BaseTorchClassifier):
 
     Measured on CWRU 0 hp under PROTOCOL.md's split (windows of 256, no
     resampling, 1000 Adam steps of batch 64, mean of seeds 0-2): accuracy
-    0.717 at BR 1:400, where WDCNN as published reaches 0.231 with the same
-    budget (docs/benchmarks.rst has the study).
+    0.708 at BR 1:400 and 0.905 at 1:100, where WDCNN as published reached
+    0.231 and 0.469 with the same budget (docs/benchmarks.rst has the
+    study).
 
     References
     ----------
