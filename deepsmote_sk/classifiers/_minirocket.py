@@ -119,7 +119,9 @@ class MiniRocketClassifier(ClassifierMixin, BaseEstimator):
         "n_jobs": [Integral],
     }
 
-    def __init__(self, n_kernels=10000, class_weight=None, random_state=None, n_jobs=1):
+    def __init__(
+        self, *, n_kernels=10000, class_weight=None, random_state=None, n_jobs=1
+    ):
         self.n_kernels = n_kernels
         self.class_weight = class_weight
         self.random_state = random_state
