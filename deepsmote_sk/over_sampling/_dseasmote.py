@@ -18,6 +18,7 @@ from .._training import minibatches, train_loop
 from ..wavelets import default_scales
 from ..utils import resolve_device, seeded, torch_seed_from, torch_threads
 from ..utils._scaling import mean_std
+from ..utils._validation import check_image_shape
 from ._afc import afc_loss, distance_loss, scale_gradient
 from ._generator import DSEAGenerator
 from ._latent_smote import LatentSMOTE
@@ -458,25 +459,8 @@ class DSEASMOTE(BaseOverSampler):
         """``(C, H, W)`` in image mode, None in signal mode."""
         if self.image_shape is None:
             return None
-        shape = tuple(self.image_shape)
-        valid = len(shape) in (2, 3) and all(
-            isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
-            for s in shape
-        )
-        if not valid:
-            raise ValueError(
-                "image_shape must be (H, W) or (C, H, W) with positive ints; "
-                f"got {self.image_shape!r}."
-            )
-        shape = tuple(int(s) for s in shape)
-        if len(shape) == 2:
-            shape = (1,) + shape
-        if int(np.prod(shape)) != n_features:
-            raise ValueError(
-                f"image_shape={self.image_shape!r} holds {int(np.prod(shape))} values "
-                f"but X has {n_features} features per row; they must be equal."
-            )
-        return shape
+        shape = check_image_shape(self.image_shape, n_features)
+        return (1,) + shape if len(shape) == 2 else shape
 
     def _front_end(self, n_features, image_shape, image_size):
         """Resolve the CWT front end: ``(use_cwt, scales)``."""

@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt
 
 from ..noise import add_noise
+from ..utils._validation import check_image_shape
 
 __all__ = ["TimeShiftOverSampler"]
 
@@ -225,22 +226,7 @@ class TimeShiftOverSampler(BaseOverSampler):
         """Samples along time: the row length, or the image width."""
         length = n_features
         if self.image_shape is not None:
-            shape = tuple(self.image_shape)
-            if len(shape) not in (2, 3) or not all(
-                isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
-                for s in shape
-            ):
-                raise ValueError(
-                    "image_shape must be (H, W) or (C, H, W) with positive ints; "
-                    f"got {self.image_shape!r}."
-                )
-            if int(np.prod(shape)) != n_features:
-                raise ValueError(
-                    f"image_shape={self.image_shape!r} holds {int(np.prod(shape))} "
-                    f"values but X has {n_features} features per row; they must be "
-                    "equal."
-                )
-            length = shape[-1]
+            length = check_image_shape(self.image_shape, n_features)[-1]
         if length < 2:
             raise ValueError(
                 "TimeShiftOverSampler needs at least 2 samples along time (the row "

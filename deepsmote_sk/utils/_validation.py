@@ -60,3 +60,37 @@ def check_positive_int(value, name):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
     return int(value)
+
+
+def check_image_shape(image_shape, n_features):
+    """Validate an image-mode ``image_shape`` against the row length.
+
+    Parameters
+    ----------
+    image_shape : sequence of int
+        ``(H, W)`` or ``(C, H, W)``, positive ints, the last axis being time
+        for a scalogram.
+    n_features : int
+        Values per row of ``X``; must equal the product of the shape.
+
+    Returns
+    -------
+    tuple of int
+        The shape as given, as Python ints.
+    """
+    shape = tuple(image_shape)
+    if len(shape) not in (2, 3) or not all(
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+        for s in shape
+    ):
+        raise ValueError(
+            "image_shape must be (H, W) or (C, H, W) with positive ints; "
+            f"got {image_shape!r}."
+        )
+    shape = tuple(int(s) for s in shape)
+    if int(np.prod(shape)) != n_features:
+        raise ValueError(
+            f"image_shape={image_shape!r} holds {int(np.prod(shape))} values "
+            f"but X has {n_features} features per row; they must be equal."
+        )
+    return shape
