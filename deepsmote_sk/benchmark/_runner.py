@@ -20,7 +20,7 @@ import numpy as np
 
 from .._version import __version__
 from ._cache import _read_cells, _store_cell, _write_json
-from ._cells import _accepted_params, run_group
+from ._cells import _accepted_params, _build_classifier, run_group
 from ._data import _check_classes, _describe_data
 from ._grid import (
     CLASSIFIERS,
@@ -380,6 +380,14 @@ def _title(cells):
         f"{seeds} seed(s), {budget}"
     )
 
+def _batch_size(cell):
+    """Mini-batch size of the cell's classifier, as the cell would build it."""
+    classifier = _build_classifier(
+        cell.classifier, cell, class_weight=None, random_state=None, image_shape=None
+    )
+    return getattr(classifier, "batch_size", None)
+
+
 def _config(cells, data, grid, n_jobs, scheduler):
     """What ``config.json`` records of a run: its grid, where it ran, versions."""
     import imblearn
@@ -405,7 +413,7 @@ def _config(cells, data, grid, n_jobs, scheduler):
         "classifier_params": grid["classifier_params"] or {},
         "sampler_params": grid["sampler_params"] or {},
         "steps": grid["steps"],
-        "batch_size": (grid["classifier_params"] or {}).get("batch_size", 64),
+        "batch_size": _batch_size(cells[0]),
         "device": grid["device"],
         "n_jobs": n_jobs,
         "scheduler": (
