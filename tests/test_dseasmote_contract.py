@@ -150,13 +150,13 @@ def test_global_random_state_untouched_and_threads_set_then_restored(monkeypatch
     import deepsmote_sk.over_sampling._dseasmote as module
 
     during = []
-    original = module.DSEASMOTE._train
+    original = module.train_generator
 
-    def spy(self, *args, **kwargs):
+    def spy(*args, **kwargs):
         during.append(torch.get_num_threads())
-        return original(self, *args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(module.DSEASMOTE, "_train", spy)
+    monkeypatch.setattr(module, "train_generator", spy)
     X, y = signals()
     np.random.seed(123)
     torch.manual_seed(123)

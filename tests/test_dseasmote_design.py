@@ -38,13 +38,13 @@ def test_synthetic_windows_have_the_mean_and_scale_of_real_windows_of_their_clas
 
 def test_filter_judge_is_trained_on_real_rows_only(monkeypatch):
     seen = []
-    original = dseasmote_module.DSEASMOTE._train_judge
+    original = dseasmote_module.train_judge
 
-    def spy(self, net, X_std, y_index, *args):
+    def spy(net, X_std, y_index, **kwargs):
         seen.append((X_std.copy(), y_index.copy()))
-        return original(self, net, X_std, y_index, *args)
+        return original(net, X_std, y_index, **kwargs)
 
-    monkeypatch.setattr(dseasmote_module.DSEASMOTE, "_train_judge", spy)
+    monkeypatch.setattr(dseasmote_module, "train_judge", spy)
     X, y = signals((30, 6), length=64)
     sampler = tiny()
     sampler.fit_resample(X, y)

@@ -19,13 +19,13 @@ pytestmark = pytest.mark.filterwarnings(
 def _training_sizes(monkeypatch):
     """Record the number of rows the generator trains on."""
     sizes = []
-    original = dseasmote_module.DSEASMOTE._train
+    original = dseasmote_module.train_generator
 
-    def spy(self, net, X_train, *args, **kwargs):
+    def spy(net, X_train, *args, **kwargs):
         sizes.append(len(X_train))
-        return original(self, net, X_train, *args, **kwargs)
+        return original(net, X_train, *args, **kwargs)
 
-    monkeypatch.setattr(dseasmote_module.DSEASMOTE, "_train", spy)
+    monkeypatch.setattr(dseasmote_module, "train_generator", spy)
     return sizes
 
 

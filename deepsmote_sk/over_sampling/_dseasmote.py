@@ -6,7 +6,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import Substitution, check_target_type
 from imblearn.utils._docstring import _random_state_docstring
@@ -14,22 +13,14 @@ from scipy import sparse
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import validate_data
 
-from .._training import minibatches, train_loop
 from ..wavelets import default_scales
 from ..utils import resolve_device, seeded, torch_seed_from, torch_threads
 from ..utils._scaling import mean_std
 from ..utils._validation import check_image_shape
-from ._afc import afc_loss, distance_loss, scale_gradient
 from ._generator import DSEAGenerator
-from ._latent_smote import LatentSMOTE
-from ._phase import align_to, match_moments, phase_free_view, random_roll
-from ._presets import PRESETS, resolve_preset
-from ._quality_filter import (
-    GENERATION_BATCH,
-    QualityFilter,
-    pearson_to_nearest,
-    standardize_rows,
-)
+from ._generator_training import train_generator, train_judge
+from ._presets import resolve_preset
+from ._synthesis import synthesize
 
 __all__ = ["DSEASMOTE"]
 
@@ -42,11 +33,6 @@ DEFAULT_WAVELET = "cmor1.5-1.0"
 
 #: Weight of the time-frequency loss when ``tf_weight=None``.
 DEFAULT_TF_WEIGHT = 1.0
-
-#: Noise of the one-sample fallback, as a fraction of the per-dimension
-#: standard deviation of the training set's latent codes.
-_FALLBACK_NOISE = 0.1
-
 
 @Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
@@ -615,17 +601,22 @@ class DSEASMOTE(BaseOverSampler):
                     loc=loc,
                     scale=scale,
                 ).to(device)
-            self.history_ = self._train(
-                generator, X_std[train], y_index[train], seed, device, config, shift
+            self.history_ = train_generator(
+                generator, X_std[train], y_index[train], config=config,
+                tf_weight=self._tf_weight(), shift=shift, seed=seed, device=device,
+                verbose=self.verbose,
             )
             if independent_judge:
-                self.judge_history_ = self._train_judge(
-                    generator, X_std, y_index, seed, device, config, shift
+                self.judge_history_ = train_judge(
+                    generator, X_std, y_index, config=config, shift=shift, seed=seed,
+                    device=device, verbose=self.verbose,
                 )
             generator.eval()
-            X_new, y_new = self._synthesize(
-                generator, X_std, y_index, targets, thresholds, rng, device, config,
-                windows,
+            X_new, y_new, self.quality_ = synthesize(
+                generator, X_std, y_index, classes=self.classes_, targets=targets,
+                thresholds=thresholds, config=config, windows=windows,
+                k_neighbors=self.k_neighbors, use_filter=self.use_filter,
+                max_rounds=self.max_rounds, rng=rng, device=device,
             )
         self.generator_ = generator.cpu()
         limit = np.finfo(X.dtype).max
@@ -648,292 +639,3 @@ class DSEASMOTE(BaseOverSampler):
             for c in range(len(counts))
         ]
         return np.sort(np.concatenate(rows))
-
-    def _batches(self, X_t, y_train, config, generator, balanced):
-        """``batches(epoch)`` for :func:`train_loop`: class-balanced when ``balanced``."""
-        weights = None
-        if balanced:
-            weights = torch.as_tensor(1.0 / np.bincount(y_train)[y_train])
-
-        def batches(epoch):
-            order = minibatches(len(X_t), config["batch_size"], generator, weights=weights)
-            return [index.to(X_t.device) for index in order]
-
-        return batches
-
-    def _run(self, step, batches, parameters, config, steps, modules, desc):
-        """Adam on ``parameters`` through the package's training loop."""
-        optimizer = torch.optim.Adam(parameters, lr=config["lr"])
-        return train_loop(
-            step,
-            batches,
-            optimizer,
-            config["max_epochs"] or 1,
-            max_steps=steps,
-            modules=modules,
-            verbose=self.verbose,
-            desc=desc,
-        )
-
-    def _train(self, net, X_train, y_train, seed, device, config, shift):
-        """Train the generator (Eq. 8 plus the added terms); returns the history.
-
-        Each step minimises
-
-        ``L = L_time + L_energy + tf_weight L_tf + latent_weight L_latent
-        + L_AFC + L_D``
-
-        where ``L_AFC`` and ``L_D`` reach the generator scaled by
-        ``afc_weight`` and ``-distance_weight`` (see :meth:`_afc_terms`).
-        """
-        X_t = torch.as_tensor(X_train, device=device)
-        y_t = torch.as_tensor(y_train, dtype=torch.long, device=device)
-        # Without random phases the real scalograms never change: computed once.
-        images = None
-        if net.use_cwt and not shift:
-            with torch.no_grad():
-                images = _batched(net.front_end, X_train, device)
-        generator = torch.Generator().manual_seed(seed)
-        weight = {
-            "time": 1.0,
-            "energy": 1.0,
-            "tf": self._tf_weight(),
-            "latent": config["latent_weight"],
-            "afc": 1.0,
-            "distance": 1.0,
-        }
-
-        def step(index):
-            x, y = X_t[index], y_t[index]
-            if shift:
-                x = random_roll(x, generator)
-            image = images[index] if images is not None else net.front_end(x)
-            z = net.embed(x, image)  # (batch, latent)
-            if net.afc is not None:
-                # Generated samples g of Eq. 6-7: the reconstructions and
-                # decodes of latent interpolations between same-class pairs.
-                z = torch.cat([z, _interpolate_pairs(z, y, generator)])
-            x_gen = net.synthesize(z)  # (batch or 2 batch, n_features)
-            image_gen = net.front_end(x_gen)
-            n = len(x)
-            losses = {
-                "time": time_loss(x_gen[:n], x),
-                "energy": energy_loss(x_gen[:n], x),
-            }
-            if image is not None:
-                losses["tf"] = tf_loss(image_gen[:n], image)
-            if net.latent_head is not None:
-                losses["latent"] = latent_class_loss(net.latent_logits(z[:n]), y)
-            if net.afc is not None:
-                losses.update(
-                    self._afc_terms(net, x, image, y, x_gen, image_gen, config)
-                )
-            losses["loss"] = sum(weight[name] * value for name, value in losses.items())
-            return losses
-
-        batches = self._batches(
-            X_t, y_train, config, generator, not config["undersample_alignment"]
-        )
-        return self._run(
-            step, batches, net.generator_parameters(), config,
-            config["max_steps"], (net,), "DSEASMOTE",
-        )
-
-    def _afc_terms(self, net, x, image, y, x_gen, image_gen, config):
-        """``L_AFC`` (Eq. 6) and ``L_D`` (Eq. 7) of a batch.
-
-        The AFC learns from both at full strength; the generator follows
-        ``L_AFC`` with ``afc_weight`` and fights the realism head with
-        ``distance_weight`` (a negative factor on its gradient: Eq. 7's
-        minimax with one optimiser).
-        """
-        n = len(x)
-        afc_weight = config["afc_weight"]
-        f_real = net.afc.features(x, image)
-        f_gen = net.afc.features(
-            scale_gradient(x_gen, afc_weight), _scale_or_none(image_gen, afc_weight)
-        )
-        terms = {
-            "afc": afc_loss(
-                net.afc.class_head(f_real),
-                y,
-                net.afc.class_head(f_gen),
-                y.repeat(len(x_gen) // n),
-            )
-        }
-        if net.afc.realism_head is not None:
-            factor = -config["distance_weight"]
-            f_mix = net.afc.frozen_features(
-                scale_gradient(x_gen[n:], factor),
-                _scale_or_none(image_gen[n:] if image_gen is not None else None, factor),
-            )
-            terms["distance"] = distance_loss(
-                net.afc.realism(f_real.detach()), net.afc.realism(f_mix)
-            )
-        return terms
-
-    def _train_judge(self, net, X_std, y_index, seed, device, config, shift):
-        """Train the filter's judge on real rows only (all classes, balanced batches).
-
-        Never on generated rows: the judge says whether a synthetic row looks
-        like its class to a classifier that did not learn from the generator.
-        """
-        X_t = torch.as_tensor(X_std, device=device)
-        y_t = torch.as_tensor(y_index, dtype=torch.long, device=device)
-        generator = torch.Generator().manual_seed(seed + 1)
-
-        def step(index):
-            x = X_t[index]
-            if shift:
-                x = random_roll(x, generator)
-            logits = net.judge(x, net.front_end(x))
-            return {"loss": F.cross_entropy(logits, y_t[index])}
-
-        batches = self._batches(X_t, y_index, config, generator, True)
-        # A step budget for the generator gives the judge one too; an epoch
-        # budget gives it as many epochs over the real rows.
-        steps = config["judge_steps"] if config["max_steps"] is not None else None
-        return self._run(
-            step, batches, net.judge.parameters(), config, steps, (net.judge,),
-            "DSEASMOTE judge",
-        )
-
-    @torch.no_grad()
-    def _synthesize(self, net, X_std, y_index, targets, thresholds, rng, device,
-                    config, windows):
-        """Latent SMOTE, decoding and filtering, class by class in bounded batches."""
-        counts = np.bincount(y_index)
-        shift = windows and config["time_shift"]
-        residual = config["synthesis"] == "residual"
-        judge = net.judge if config["judge"] == "independent" else net.afc
-        generator = torch.Generator().manual_seed(int(rng.randint(2**31)))
-        noise_std = None
-        if any(counts[np.searchsorted(self.classes_, label)] == 1 for label in targets):
-            codes = _batched(net.embed, X_std, device)
-            noise_std = _FALLBACK_NOISE * codes.std(dim=0).cpu().numpy()
-        X_new, y_new, short = [], [], []
-        for label, n_needed in targets.items():
-            c = int(np.searchsorted(self.classes_, label))
-            rows = torch.as_tensor(X_std[y_index == c], device=device)
-            codes = _batched(net.embed, X_std[y_index == c], device).cpu().numpy()
-            view = phase_free_view if shift else net.quality_view
-            reference = standardize_rows(view(rows))
-            smote = LatentSMOTE(
-                codes, self.k_neighbors, noise_std, rng,
-                neighbor_space=view(rows).cpu().numpy() if shift else None,
-            )
-
-            def draw(n, rows=rows, codes=codes, smote=smote):
-                base, partner, gap = smote.pairs(n)
-                x_base = rows[base]
-                if shift:
-                    # A new phase for each sample; the partner aligned to it.
-                    x_base = random_roll(x_base, generator)
-                z_base = _codes(net, x_base, codes[base], shift)
-                z_partner = None
-                if partner is not None:
-                    x_partner = rows[partner]
-                    if shift:
-                        x_partner = align_to(x_partner, x_base)
-                    z_partner = _codes(net, x_partner, codes[partner], shift)
-                z = torch.as_tensor(smote.mix(z_base, z_partner, gap), device=device)
-                x_new = net.synthesize(z)
-                if residual:
-                    # The real base plus the decoder's change from base to
-                    # mix: the base's detail and phase survive, and decoder
-                    # artefacts shared by every decode cancel.
-                    z_base = torch.as_tensor(z_base, device=device)
-                    x_new = x_base + x_new - net.synthesize(z_base)
-                if windows:
-                    x_new = match_moments(x_new, x_base)
-                return x_new
-
-            def score(x, c=c, reference=reference):
-                image = net.front_end(x)
-                if shift:
-                    candidate = phase_free_view(x)
-                else:
-                    candidate = image.flatten(1) if image is not None else net.quality_view(x)
-                pcc = pearson_to_nearest(candidate, reference)
-                if judge is None:
-                    return pcc, None, None
-                proba = torch.softmax(judge(x, image), dim=-1)
-                return pcc, proba[:, c], proba.argmax(dim=-1) == c
-
-            quality_filter = QualityFilter(
-                thresholds[label], enabled=self.use_filter, max_rounds=self.max_rounds
-            )
-            samples, report = quality_filter.run(draw, score, n_needed)
-            self.quality_[label] = report
-            if report["n_filled"]:
-                short.append(label)
-            X_new.append(samples.cpu().numpy())
-            y_new.extend([label] * n_needed)
-        if short:
-            warnings.warn(
-                "DSEASMOTE: the quality filter accepted too few samples of classes "
-                f"{', '.join(map(str, short))} within max_rounds={self.max_rounds}; "
-                "the best-scoring rejects filled the gap. See quality_ for the "
-                "acceptance rates; a longer training (max_steps) or a lower "
-                "br_threshold raises them.",
-                UserWarning,
-            )
-        return np.concatenate(X_new), y_new
-
-
-def time_loss(x_rec, x):
-    """Time-domain reconstruction error of standardised signals (or rows)."""
-    return F.mse_loss(x_rec, x)
-
-
-def energy_loss(x_rec, x):
-    """Squared error of each row's RMS: the amplitude a [0, 1] scalogram cannot see."""
-    return F.mse_loss(_rms(x_rec), _rms(x))
-
-
-def tf_loss(image_rec, image):
-    """Time-frequency reconstruction error: scalograms of output and input."""
-    return F.mse_loss(image_rec, image)
-
-
-def latent_class_loss(logits, y):
-    """Cross-entropy of the latent class head: same-class codes gather together."""
-    return F.cross_entropy(logits, y)
-
-
-def _codes(net, x, known, recompute):
-    """Latent codes of rows ``x``: recomputed after a roll, else the known ones."""
-    return net.embed(x).cpu().numpy() if recompute else known
-
-
-def _rms(x):
-    """Root mean square of each row."""
-    return torch.sqrt(x.square().mean(dim=1) + 1e-6)
-
-
-def _scale_or_none(image, factor):
-    return scale_gradient(image, factor) if image is not None else None
-
-
-def _interpolate_pairs(z, y, generator):
-    """Random latent interpolations between each code and a same-class partner of the batch."""
-    partner = _same_class_partner(y, generator)
-    gap = torch.rand(len(z), 1, generator=generator).to(z.device)
-    return z + gap * (z[partner] - z)
-
-
-def _same_class_partner(y, generator):
-    """Index of a random other same-class sample of the batch (itself when alone)."""
-    scores = torch.rand(len(y), len(y), generator=generator).to(y.device)
-    scores = scores.masked_fill(y[:, None] != y[None, :], -1.0)
-    scores.fill_diagonal_(-0.5)
-    return scores.argmax(dim=1)
-
-
-def _batched(fn, rows, device):
-    """``fn`` applied to ``rows`` (float32 ndarray) in bounded batches, concatenated."""
-    out = [
-        fn(torch.as_tensor(rows[start : start + GENERATION_BATCH], device=device))
-        for start in range(0, len(rows), GENERATION_BATCH)
-    ]
-    return torch.cat(out)

@@ -107,3 +107,15 @@ def torch_threads(n_threads=None):
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+def map_batches(fn, rows, device, batch_size):
+    """``fn`` applied to ``rows`` (a float32 ndarray) in bounded batches, concatenated.
+
+    Bounds the memory of applying a network to many rows at once.
+    """
+    out = [
+        fn(torch.as_tensor(rows[start : start + batch_size], device=device))
+        for start in range(0, len(rows), batch_size)
+    ]
+    return torch.cat(out)
