@@ -247,21 +247,24 @@ def test_filter_accepts_per_sample_and_redraws_until_the_count_is_met():
     ] == pytest.approx(0.95)
 
 
-def test_filter_rejects_low_confidence_and_wrong_class():
+def test_filter_rejects_the_wrong_class_and_a_low_pcc_not_a_low_confidence():
     def score(rows):
         n = len(rows)
-        conf = torch.tensor([0.9, 0.5, 0.9, 0.9])[:n]
-        assigned = torch.tensor([True, True, False, True])[:n]
-        return torch.full((n,), 0.9), conf, assigned
+        pcc = torch.tensor([0.9, 0.9, 0.9, 0.5, 0.9])[:n]
+        conf = torch.tensor([0.9, 0.3, 0.9, 0.9, 0.9])[:n]
+        assigned = torch.tensor([True, True, False, True, True])[:n]
+        return pcc, conf, assigned
 
     def draw(n):
-        return torch.arange(4, dtype=torch.float64)[:n, None]
+        return torch.arange(5, dtype=torch.float64)[:n, None]
 
-    rows, report = QualityFilter(0.6, enabled=True, max_rounds=1).run(draw, score, 4)
-    assert report["n_accepted"] == 2 and report["n_filled"] == 2
-    assert rows[:2, 0].tolist() == [0.0, 3.0]
-    # Fill: the reject the AFC assigns to the class (1) before the one it does not (2).
-    assert rows[2:, 0].tolist() == [1.0, 2.0]
+    rows, report = QualityFilter(0.6, enabled=True, max_rounds=1).run(draw, score, 5)
+    # Row 1 is assigned to its class with a PCC above beta: accepted although
+    # the judge's probability (0.3) is below beta.
+    assert report["n_accepted"] == 3 and report["n_filled"] == 2
+    assert rows[:3, 0].tolist() == [0.0, 1.0, 4.0]
+    # Fill: the reject the judge assigns to the class (3) before the one it does not (2).
+    assert rows[3:, 0].tolist() == [3.0, 2.0]
 
 
 def test_filter_fills_from_the_best_rejects_after_max_rounds():
@@ -370,3 +373,9 @@ def test_presets_resolve_with_overrides():
     assert config["lr"] == PRESETS["fast"]["lr"]
     with pytest.raises(ValueError, match="channels"):
         resolve_preset("fast", channels=(8, 0))
+
+
+def test_pcc_of_a_row_with_itself_never_exceeds_one():
+    rows = torch.randn(50, 129, dtype=torch.float32) * 1e3 + 7.0
+    pcc = pearson_to_nearest(rows, standardize_rows(rows))
+    assert (pcc <= 1.0).all() and torch.allclose(pcc, torch.ones(50), atol=1e-5)

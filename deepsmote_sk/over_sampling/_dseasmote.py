@@ -45,8 +45,8 @@ class DSEASMOTE(BaseOverSampler):
     enhanced axial attention (SEA) and an auxiliary feature classifier
     (AFC), then creates new minority samples by SMOTE between latent codes
     of the same class, decodes them and keeps those that pass a per-sample
-    quality filter (PCC with the nearest real sample and a judge's
-    confidence above ``br_threshold``). The default preset departs from the
+    quality filter (the judge assigns the sample to its class and its PCC
+    with the nearest real sample of the class exceeds ``br_threshold``). The default preset departs from the
     paper where its literal mechanism hurt a downstream classifier (see the
     user guide): a step budget, all rows for training, a latent class head,
     random phases, residual synthesis around a real window and a judge
@@ -80,10 +80,13 @@ class DSEASMOTE(BaseOverSampler):
         towards; clipped to the class size minus one.
 
     br_threshold : float in [0, 1] or callable, default=0.6
-        ``beta(BR)`` of Eq. 12: a sample is accepted when its PCC and its
-        AFC confidence both exceed it. A callable receives the class's
-        balance ratio ``BR = n_class / n_majority`` (Eq. 11) and returns the
-        threshold.
+        ``beta(BR)`` of Eq. 12: a sample is accepted when the filter's judge
+        assigns it to its class (its own ``G_acc`` of Eq. 9 is then 1) and
+        its PCC (Eq. 10) exceeds it. A callable receives the class's balance
+        ratio ``BR = n_class / n_majority`` (Eq. 11) and returns the
+        threshold. With ``time_shift`` the PCC compares magnitude spectra,
+        which correlate highly (0.95-0.99 on the simulator), so a threshold
+        below about 0.9 rarely rejects there; the class test decides.
 
     use_filter : bool, default=True
         Apply the quality filter; False keeps every decoded sample.
