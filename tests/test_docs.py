@@ -98,3 +98,42 @@ def test_each_example_has_a_titled_docstring_and_draws_a_figure(path):
     assert set(lines[0]) == {"="} and set(lines[2]) == {"="} and lines[1].strip()
     assert len(lines[0]) >= len(lines[1]) and len(lines[2]) >= len(lines[1])
     assert "plt.show()" in source, "each example renders a figure"
+
+
+# ------------------------------------------------- figures quoted in the guide
+GUIDE = ROOT / "docs" / "user_guide"
+
+
+def _doc_value(text):
+    """A table cell of the preset table as a Python value."""
+    text = text.split(" (")[0].strip().strip("`")
+    return None if text == "None" else ast.literal_eval(text)
+
+
+def test_the_preset_table_of_the_threshold_guide_matches_the_presets():
+    from deepsmote_sk.over_sampling._presets import PRESETS
+
+    rows = {}
+    for line in (GUIDE / "threshold.rst").read_text().splitlines():
+        match = re.match(r"``(\w+)``\s{2,}(.+?)\s{2,}(.+)$", line)
+        if match:
+            rows[match[1]] = (_doc_value(match[2]), _doc_value(match[3]))
+    documented = set(PRESETS["fast"]) - {"judge_steps"}
+    assert set(rows) == documented
+    for name, (fast, paper) in rows.items():
+        assert (fast, paper) == (PRESETS["fast"][name], PRESETS["paper"][name]), name
+
+
+def test_the_filter_and_scale_figures_of_the_guide_match_the_code():
+    from deepsmote_sk import DSEASMOTE
+    from deepsmote_sk.over_sampling._presets import PRESETS
+    from deepsmote_sk.over_sampling._quality_filter import _MIN_RATE
+
+    threshold = " ".join((GUIDE / "threshold.rst").read_text().split())
+    rounds = DSEASMOTE().max_rounds
+    assert f"at most ``max_rounds`` rounds ({rounds} by default)" in threshold
+    assert f"``missing / max(rate, {_MIN_RATE})``" in threshold
+    assert f"``2 max_rounds - 1`` ({2 * rounds - 1})" in threshold
+    modes = " ".join((GUIDE / "modes.rst").read_text().split())
+    fast, paper = PRESETS["fast"]["image_size"], PRESETS["paper"]["image_size"]
+    assert f"``image_size`` scales ({fast} with the default ``\"fast\"`` preset, {paper} with ``\"paper\"``)" in modes
