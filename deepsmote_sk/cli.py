@@ -13,11 +13,11 @@ from .utils import resolve_device
 
 __all__ = ["main"]
 
-#: ``--quick``: a small grid that runs in about a minute and a half on an idle
-#: 2-core CPU (92 s measured; DSEASMOTE's two fits take most of it) and
-#: still shows the effect of the imbalance, with the study's default
-#: downstream and one step budget for every method, only a smaller one
-#: (explicit flags override it).
+#: ``--quick``: a small grid that runs in about 75 s on an idle 2-core CPU
+#: (measured with its plots) and still shows the effect of the imbalance, with the study's default
+#: downstream and one step budget for every method, only a smaller one: 200
+#: steps for the classifiers and for DSEASMOTE's generator (its judge keeps
+#: its 500). Explicit flags override it.
 QUICK = {
     "classes": "normal,IR007,B007,OR007",
     "ratios": "1:50,1:10",
@@ -26,7 +26,7 @@ QUICK = {
     "n_majority": 200,
     "n_test": 100,
     "steps": 200,
-    "dseasmote_params": {},
+    "dseasmote_params": {"max_steps": 200},
     "n_jobs": 2,
 }
 
@@ -53,7 +53,7 @@ seeds), config.json and the figures to --output, and prints the summary.
 
 _EXAMPLES = """\
 examples:
-  # about a minute and a half on the built-in simulator, then the summary table:
+  # about 75 s on the built-in simulator, then the summary table:
   deepsmote-sk benchmark --quick --output demo_results
 
   # the paper's study on the real CWRU 0 hp data (PROTOCOL.md):

@@ -150,6 +150,24 @@ def test_two_sample_test_tells_interpolations_but_not_new_phases_from_real_windo
     assert two_sample_accuracy(shifted, y_syn, X, y) < 0.6
 
 
+def test_slow_methods_are_dispatched_first_within_each_seed():
+    cells = make_grid(
+        dataset="d",
+        data_hash="h",
+        methods=["none", "SMOTE", "SMOTE_IPF", "TimeShift", "DSEASMOTE"],
+        ratios=["1:400", "1:100"],
+        classifiers=["resnet1d", "wdcnn"],
+        seeds=2,
+    )
+    order = [(g[0].seed, g[0].method) for g in _runner._groups(cells)]
+    slow = {"SMOTE_IPF", "DSEASMOTE"}
+    assert len(order) == 2 * 2 * 5  # one group per seed, ratio and method
+    assert [seed for seed, _ in order] == [0] * 10 + [1] * 10
+    for seed in (0, 1):
+        methods = [m for s, m in order if s == seed]
+        assert set(methods[:4]) == slow and not slow & set(methods[4:])
+
+
 def test_a_dseasmote_cell_key_follows_its_source_and_other_keys_do_not(monkeypatch):
     from deepsmote_sk.benchmark import _grid
 

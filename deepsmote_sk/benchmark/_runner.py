@@ -299,11 +299,21 @@ def _needs_extras(cells):
 
 
 def _groups(cells):
-    """``cells`` by :attr:`Cell.group`: those sharing one resampled training set."""
+    """``cells`` by :attr:`Cell.group`: those sharing one resampled training set.
+
+    Seed by seed as the grid orders them, and within a seed the groups of
+    slow methods (:attr:`MethodSpec.slow`) first, so that parallel workers
+    do not wait on one long resampling at the end. The results do not
+    depend on the order: each cell is seeded on its own.
+    """
     groups = {}
     for cell in cells:
         groups.setdefault(cell.group, []).append(cell)
-    return list(groups.values())
+    seeds = {seed: rank for rank, seed in enumerate(dict.fromkeys(c.seed for c in cells))}
+    return sorted(
+        groups.values(),
+        key=lambda group: (seeds[group[0].seed], not METHODS[group[0].method].slow),
+    )
 
 
 def _run_groups(groups, references, needs_extras, parallel, n_threads):
