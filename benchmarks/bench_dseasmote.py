@@ -12,13 +12,13 @@ The training sets are those of ../shared/PROTOCOL.md, built by
 standardised. For each ratio a fresh process resamples the same arrays with
 DSEASMOTE and with imbalanced-learn's SMOTE (whole ``fit_resample`` calls)
 and reports its own peak resident memory, so the peaks of the ratios do not
-mask each other. One line per ratio (one run, 2026-12-03, on the 2-core
-machine under a load of 4-6)::
+mask each other. One line per ratio (one run, 2026-12-03, on the idle 2-core
+machine, ``--threads 2``)::
 
-    BR 1:400  DSEASMOTE  162.6 s (CPU  56.9 s)  SMOTE  0.15 s  (1106x)  2045 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.89
-    BR 1:100  DSEASMOTE  159.9 s (CPU  55.3 s)  SMOTE  0.11 s  (1521x)  2180 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.83
-    BR 1:25   DSEASMOTE  120.3 s (CPU  52.0 s)  SMOTE  0.08 s  (1418x)  2720 -> 20000 rows  peak RSS 0.74 GB  acceptance 0.84
-    BR 1:5    DSEASMOTE   47.0 s (CPU  44.1 s)  SMOTE  0.07 s  (708x)  5600 -> 20000 rows  peak RSS 0.71 GB  acceptance 0.83
+    BR 1:400  DSEASMOTE   40.1 s (CPU  77.5 s)  SMOTE  0.03 s  (1257x)  2045 -> 20000 rows  peak RSS 0.74 GB  acceptance 0.93
+    BR 1:100  DSEASMOTE   38.6 s (CPU  74.5 s)  SMOTE  0.03 s  (1276x)  2180 -> 20000 rows  peak RSS 0.72 GB  acceptance 0.91
+    BR 1:25   DSEASMOTE   41.6 s (CPU  80.2 s)  SMOTE  0.04 s  (1053x)  2720 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.90
+    BR 1:5    DSEASMOTE   40.8 s (CPU  78.2 s)  SMOTE  0.07 s  (615x)  5600 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.90
 
 The CPU time is the process's (``time.process_time``), which a loaded
 machine inflates less than the wall time. The acceptance is the filter's
