@@ -12,7 +12,8 @@ example reads the filter's report, ``quality_``, and then scores a batch of
 candidates with the fitted generator to show where the threshold cuts.
 
 It uses the paper's filter: decoded interpolations (``synthesis="decode"``)
-judged by the AFC (``judge="afc"``) on scalograms (``time_shift=False``).
+judged by the AFC (``use_afc=True, judge="afc"``) on scalograms
+(``time_shift=False``).
 The default judges residual candidates with an independent classifier
 trained on real rows only and compares magnitude spectra (see
 :ref:`dseasmote`).
@@ -45,6 +46,7 @@ sampler = DSEASMOTE(
     max_epochs=40,
     max_rounds=3,
     synthesis="decode",
+    use_afc=True,
     judge="afc",
     time_shift=False,
     random_state=0,

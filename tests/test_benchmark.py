@@ -364,10 +364,11 @@ def test_ablations_switch_off_the_papers_modules():
     pytest.importorskip("deepsmote_sk.over_sampling")
     switches = {
         name: METHODS[name].build(5, 0, {"max_epochs": 2}, None, "cpu")
-        for name in ["DSEASMOTE", "M1", "M2", "M3"]
+        for name in ["DSEASMOTE", "M0", "M1", "M2", "M3"]
     }
     assert {n: (s.use_sea, s.use_afc) for n, s in switches.items()} == {
-        "DSEASMOTE": (True, True),
+        "DSEASMOTE": (True, None),  # the preset's: no AFC in "fast", the AFC in "paper"
+        "M0": (True, True),
         "M1": (False, True),
         "M2": (True, False),
         "M3": (False, False),

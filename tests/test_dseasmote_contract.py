@@ -209,7 +209,7 @@ def test_verbose_shows_a_progress_bar_with_the_losses(monkeypatch, verbose):
     tiny(verbose=verbose).fit_resample(X, y)
     (bar,) = [b for b in bars if b.label == "DSEASMOTE"]
     assert bar.shown is verbose
-    assert {"loss", "time", "tf", "afc"} <= set(bar.postfixes[-1])
+    assert {"loss", "time", "tf", "latent"} <= set(bar.postfixes[-1])
 
 
 # --------------------------------------------------------- fitted generator
@@ -231,7 +231,7 @@ def test_fitted_generator_survives_pickle_and_joblib(tmp_path):
 
 def test_fitted_generator_encodes_decodes_and_classifies_in_data_units():
     X, y = signals((30, 6))
-    sampler = tiny(max_epochs=30)
+    sampler = tiny(max_epochs=30, use_afc=True)  # predict_proba is the AFC's
     sampler.fit_resample(X, y)
     X_t = torch.as_tensor(X, dtype=torch.float32)
     with torch.no_grad():

@@ -81,7 +81,7 @@ def test_more_than_ten_classes():
     sampler = tiny()
     X_res, y_res = sampler.fit_resample(X, y)
     assert Counter(y_res) == {label: 12 for label in range(12)}
-    assert sampler.generator_.afc.class_head.out_features == 12
+    assert sampler.generator_.judge.class_head.out_features == 12
 
 
 @pytest.mark.parametrize("length", [64, 4096])

@@ -40,17 +40,19 @@ def test_trained_generator_synthesises_signals_of_the_minority_class():
 @pytest.mark.parametrize(
     "params, absent",
     [
-        (dict(use_sea=False), set()),
+        (dict(), {"afc"}),
+        (dict(use_afc=True), set()),
+        (dict(use_sea=False, use_afc=True), set()),
         (dict(use_afc=False), {"afc"}),
         (dict(use_sea=False, use_afc=False), {"afc"}),
-        (dict(distance_weight=0.1), set()),
-        (dict(latent_weight=0.0), {"latent"}),
-        (dict(use_cwt=False), {"tf"}),
-        (dict(use_filter=False), set()),
+        (dict(use_afc=True, distance_weight=0.1), set()),
+        (dict(latent_weight=0.0), {"latent", "afc"}),
+        (dict(use_cwt=False), {"tf", "afc"}),
+        (dict(use_filter=False), {"afc"}),
     ],
     ids=[
-        "M1-no-SEA", "M2-no-AFC", "M3-neither", "with-distance", "no-latent",
-        "no-CWT", "no-filter",
+        "default-no-AFC", "M0-SEA-and-AFC", "M1-no-SEA", "M2-no-AFC", "M3-neither",
+        "with-distance", "no-latent", "no-CWT", "no-filter",
     ],
 )
 def test_ablation_switches_change_what_is_trained(params, absent):
