@@ -13,12 +13,12 @@ standardised. For each ratio a fresh process resamples the same arrays with
 DSEASMOTE and with imbalanced-learn's SMOTE (whole ``fit_resample`` calls)
 and reports its own peak resident memory, so the peaks of the ratios do not
 mask each other. One line per ratio (one run, 2026-12-03, on the idle 2-core
-machine, ``--threads 2``)::
+machine, ``--threads 2``, the default without the AFC)::
 
-    BR 1:400  DSEASMOTE   40.1 s (CPU  77.5 s)  SMOTE  0.03 s  (1257x)  2045 -> 20000 rows  peak RSS 0.74 GB  acceptance 0.93
-    BR 1:100  DSEASMOTE   38.6 s (CPU  74.5 s)  SMOTE  0.03 s  (1276x)  2180 -> 20000 rows  peak RSS 0.72 GB  acceptance 0.91
-    BR 1:25   DSEASMOTE   41.6 s (CPU  80.2 s)  SMOTE  0.04 s  (1053x)  2720 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.90
-    BR 1:5    DSEASMOTE   40.8 s (CPU  78.2 s)  SMOTE  0.07 s  (615x)  5600 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.90
+    BR 1:400  DSEASMOTE   29.7 s (CPU  56.7 s)  SMOTE  0.03 s  (944x)  2045 -> 20000 rows  peak RSS 0.72 GB  acceptance 0.93
+    BR 1:100  DSEASMOTE   29.4 s (CPU  56.8 s)  SMOTE  0.04 s  (741x)  2180 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.91
+    BR 1:25   DSEASMOTE   25.4 s (CPU  48.3 s)  SMOTE  0.03 s  (795x)  2720 -> 20000 rows  peak RSS 0.73 GB  acceptance 0.88
+    BR 1:5    DSEASMOTE   25.6 s (CPU  49.0 s)  SMOTE  0.06 s  (444x)  5600 -> 20000 rows  peak RSS 0.71 GB  acceptance 0.90
 
 The CPU time is the process's (``time.process_time``), which a loaded
 machine inflates less than the wall time. The acceptance is the filter's

@@ -13,8 +13,8 @@ from .utils import resolve_device
 
 __all__ = ["main"]
 
-#: ``--quick``: a small grid that runs in about 75 s on an idle 2-core CPU
-#: (measured with its plots) and still shows the effect of the imbalance, with the study's default
+#: ``--quick``: a small grid that runs in about a minute on an idle 2-core
+#: CPU (56 s measured with its plots) and still shows the effect of the imbalance, with the study's default
 #: downstream and one step budget for every method, only a smaller one: 200
 #: steps for the classifiers and for DSEASMOTE's generator (its judge keeps
 #: its 500). Explicit flags override it.
@@ -53,7 +53,7 @@ seeds), config.json and the figures to --output, and prints the summary.
 
 _EXAMPLES = """\
 examples:
-  # about 75 s on the built-in simulator, then the summary table:
+  # about a minute on the built-in simulator, then the summary table:
   deepsmote-sk benchmark --quick --output demo_results
 
   # the paper's study on the real CWRU 0 hp data (PROTOCOL.md):
