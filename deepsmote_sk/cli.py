@@ -14,10 +14,11 @@ from .utils import resolve_device
 __all__ = ["main"]
 
 #: ``--quick``: a small grid that runs in about a minute on an idle 2-core
-#: CPU (56 s measured with its plots) and still shows the effect of the imbalance, with the study's default
-#: downstream and one step budget for every method, only a smaller one: 200
-#: steps for the classifiers and for DSEASMOTE's generator (its judge keeps
-#: its 500). Explicit flags override it.
+#: CPU (56 s measured with its plots) and still shows the effect of the
+#: imbalance, with the study's default downstream and one step budget for
+#: every method, only a smaller one: 200 steps for the classifiers and for
+#: DSEASMOTE's generator (its judge keeps its 500). Explicit flags override
+#: it.
 QUICK = {
     "classes": "normal,IR007,B007,OR007",
     "ratios": "1:50,1:10",
@@ -252,7 +253,7 @@ def build_parser():
     run.add_argument(
         "--quick",
         action="store_true",
-        help="small preset for a first look, about 1.5 minutes on 2 CPU cores: "
+        help="small preset for a first look, about a minute on 2 CPU cores: "
         + ", ".join(
             f"{k.replace('_', '-')} {json.dumps(v) if isinstance(v, dict) else v}"
             for k, v in QUICK.items()

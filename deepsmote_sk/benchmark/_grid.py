@@ -150,17 +150,29 @@ def _time_shift(n_min, random_state, params, image_shape, device):
     return cls(random_state=random_state, image_shape=image_shape)
 
 
-#: Constructor switches of :class:`~deepsmote_sk.DSEASMOTE` for the ablations of
-#: the paper's Section VII, explicit for both modules so that they mean the
+#: Description and constructor switches of :class:`~deepsmote_sk.DSEASMOTE`
+#: for the ablations of the paper's Section VII, explicit for both modules so that they mean the
 #: same whatever the preset's default: M0 keeps SEA and the AFC (the paper's
 #: full model), M1 drops SEA, M2 the AFC, M3 both. With the ``"fast"``
 #: preset, whose default has no AFC, ``DSEASMOTE`` is M2.
 _ABLATIONS = {
-    "DSEASMOTE": {},
-    "M0": {"use_sea": True, "use_afc": True},
-    "M1": {"use_sea": False, "use_afc": True},
-    "M2": {"use_sea": True, "use_afc": False},
-    "M3": {"use_sea": False, "use_afc": False},
+    "DSEASMOTE": ("DSEASMOTE", {}),
+    "M0": (
+        "DSEASMOTE with SEA and the AFC (the paper's full model)",
+        {"use_sea": True, "use_afc": True},
+    ),
+    "M1": (
+        "DSEASMOTE with the AFC, without SEA (ablation M1)",
+        {"use_sea": False, "use_afc": True},
+    ),
+    "M2": (
+        "DSEASMOTE with SEA, without the AFC (ablation M2)",
+        {"use_sea": True, "use_afc": False},
+    ),
+    "M3": (
+        "DSEASMOTE without SEA and AFC (ablation M3)",
+        {"use_sea": False, "use_afc": False},
+    ),
 }
 
 
@@ -174,7 +186,7 @@ def _dseasmote(name):
         kwargs = {
             "device": device,
             **params,
-            **_ABLATIONS[name],
+            **_ABLATIONS[name][1],
             "random_state": random_state,
         }
         if image_shape is not None:
@@ -258,45 +270,16 @@ METHODS = {
             _time_shift,
             generates=True,
         ),
-        MethodSpec(
-            "DSEASMOTE",
-            "DSEASMOTE",
-            _dseasmote("DSEASMOTE"),
-            generates=True,
-            code=_DSEASMOTE_CODE,
-            slow=True,
-        ),
-        MethodSpec(
-            "M0",
-            "DSEASMOTE with SEA and the AFC (the paper's full model)",
-            _dseasmote("M0"),
-            generates=True,
-            code=_DSEASMOTE_CODE,
-            slow=True,
-        ),
-        MethodSpec(
-            "M1",
-            "DSEASMOTE with the AFC, without SEA (ablation M1)",
-            _dseasmote("M1"),
-            generates=True,
-            code=_DSEASMOTE_CODE,
-            slow=True,
-        ),
-        MethodSpec(
-            "M2",
-            "DSEASMOTE with SEA, without the AFC (ablation M2)",
-            _dseasmote("M2"),
-            generates=True,
-            code=_DSEASMOTE_CODE,
-            slow=True,
-        ),
-        MethodSpec(
-            "M3",
-            "DSEASMOTE without SEA and AFC (ablation M3)",
-            _dseasmote("M3"),
-            generates=True,
-            code=_DSEASMOTE_CODE,
-            slow=True,
+        *(
+            MethodSpec(
+                name,
+                description,
+                _dseasmote(name),
+                generates=True,
+                code=_DSEASMOTE_CODE,
+                slow=True,
+            )
+            for name, (description, _) in _ABLATIONS.items()
         ),
         *(
             MethodSpec(

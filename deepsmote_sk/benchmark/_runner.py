@@ -390,6 +390,7 @@ def _title(cells):
         f"{seeds} seed(s), {budget}"
     )
 
+
 def _batch_size(cell):
     """Mini-batch size of the cell's classifier, as the cell would build it."""
     classifier = _build_classifier(

@@ -34,6 +34,7 @@ DEFAULT_WAVELET = "cmor1.5-1.0"
 #: Weight of the time-frequency loss when ``tf_weight=None``.
 DEFAULT_TF_WEIGHT = 1.0
 
+
 @Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     random_state=_random_state_docstring,
@@ -115,7 +116,8 @@ class DSEASMOTE(BaseOverSampler):
         error.
 
     use_sea : bool, default=True
-        SEA blocks in the encoder and decoder; False is ablation M1.
+        SEA blocks in the encoder and decoder; False removes them (with the
+        AFC: ablation M1; without it, as in the ``"fast"`` default: M3).
 
     use_afc : bool, default=None
         The AFC and its losses: Eq. 6 and, when ``distance_weight > 0``, the
