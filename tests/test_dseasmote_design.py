@@ -7,7 +7,12 @@ import pytest
 import torch
 
 from deepsmote_sk.over_sampling import _dseasmote as dseasmote_module
-from deepsmote_sk.over_sampling._phase import align_to, match_moments, random_roll
+from deepsmote_sk.over_sampling._phase import (
+    align_to,
+    match_moments,
+    phase_free_view,
+    random_roll,
+)
 
 from _dseasmote_helpers import signals, tiny
 
@@ -109,6 +114,42 @@ def test_defaults_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tiny(use_filter=False).fit_resample(X, y)
+
+
+def test_phase_helpers_roll_images_along_time_only():
+    """A flattened (C, H, W) image: every row of the image moves by one shift along W."""
+    images = torch.randn(5, 2 * 3 * 8)
+    rolled = random_roll(images, torch.Generator().manual_seed(0), length=8)
+    series, moved = images.reshape(5, 6, 8), rolled.reshape(5, 6, 8)
+    for row, row_rolled in zip(series, moved):
+        shifts = [s for s in range(8) if torch.equal(torch.roll(row, s, dims=1), row_rolled)]
+        assert len(shifts) == 1  # one shift along time for all six image rows
+    assert torch.allclose(align_to(rolled, images, length=8), images)
+    assert torch.allclose(
+        phase_free_view(rolled, length=8), phase_free_view(images, length=8), atol=1e-5
+    )
+    # Rolling the flattened row as one signal would mix the image's rows.
+    assert not torch.allclose(phase_free_view(rolled), phase_free_view(images), atol=1e-3)
+
+
+@pytest.mark.parametrize("time_shift, phase", [(None, 16), (False, None)])
+def test_image_mode_treats_the_last_axis_as_time(monkeypatch, time_shift, phase):
+    seen = []
+    original = dseasmote_module.train_generator
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["phase"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dseasmote_module, "train_generator", spy)
+    X, y = signals((30, 6), length=64)
+    images = np.abs(X).reshape(len(X), 4, 16)  # stand-in (H, W) = (4, 16) images
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_res, _ = tiny(
+            image_shape=(4, 16), image_size=None, time_shift=time_shift, use_filter=False
+        ).fit_resample(images.reshape(len(X), -1), y)
+    assert seen == [phase] and X_res.shape == (60, 64)
 
 
 def test_phase_helpers_roll_align_and_match_moments():

@@ -158,13 +158,17 @@ class DSEASMOTE(BaseOverSampler):
         included, with class-balanced mini-batches.
 
     time_shift : bool, default=None
-        Treat the phase of signal windows as a nuisance (signal mode, rows of
-        at least 32 samples): the networks train on randomly rolled windows,
-        each synthetic window starts from a randomly rolled real one, its
-        SMOTE partner is rolled into alignment with it (maximum circular
-        cross-correlation) before interpolating, partners are the nearest
-        in magnitude spectrum, and the filter's PCC compares magnitude
-        spectra (preset: ``"fast"`` True, ``"paper"`` False).
+        Treat the phase of signal windows as a nuisance: the networks train
+        on randomly rolled windows, each synthetic window starts from a
+        randomly rolled real one, its SMOTE partner is rolled into alignment
+        with it (maximum circular cross-correlation) before interpolating,
+        partners are the nearest in magnitude spectrum, and the filter's PCC
+        compares magnitude spectra (preset: ``"fast"`` True, ``"paper"``
+        False). Signal mode needs rows of at least 32 samples; in image mode
+        the last axis of ``image_shape`` is time (as in the scalograms of
+        :class:`~deepsmote_sk.CWTTransformer`) and every row of an image
+        moves by the same shift along it. Set it False for images whose last
+        axis is not time.
 
     synthesis : {{"residual", "decode"}}, default=None
         ``"decode"`` (``"paper"``): a synthetic row is the decoded
@@ -525,9 +529,9 @@ class DSEASMOTE(BaseOverSampler):
                 for n in ("afc_weight", "distance_weight")
                 if getattr(self, n) is not None
             ]
-        if not windows and self.time_shift:
+        if not windows and image_shape is None and self.time_shift:
             unused.append("time_shift (the rows are not signals of at least "
-                          f"{MIN_CWT_LENGTH} samples)")
+                          f"{MIN_CWT_LENGTH} samples, nor images)")
         if config["judge"] == "afc" and not config["use_afc"] and self.judge == "afc":
             unused.append("judge='afc' (use_afc=False: the filter tests the PCC only)")
         if unused:
@@ -536,6 +540,19 @@ class DSEASMOTE(BaseOverSampler):
                 + "; ".join(unused) + ".",
                 UserWarning,
             )
+
+    @staticmethod
+    def _phase_length(n_features, image_shape, windows, config):
+        """Samples along time of a row's series when phase is a nuisance, else None.
+
+        A signal window is one series of ``n_features`` samples; an image's
+        rows are series along its last axis (time, for a scalogram).
+        """
+        if not config["time_shift"]:
+            return None
+        if image_shape is not None:
+            return image_shape[-1]
+        return n_features if windows else None
 
     def _thresholds(self, classes, counts, targets):
         """``beta(BR)`` of each class to generate (Eq. 11-12)."""
@@ -589,7 +606,7 @@ class DSEASMOTE(BaseOverSampler):
         seed = torch_seed_from(self.random_state)
         rng = np.random.RandomState(seed % 2**32)
         n_threads = os.cpu_count() if self.n_jobs == -1 else self.n_jobs
-        shift = windows and config["time_shift"]
+        phase = self._phase_length(n_features, image_shape, windows, config)
         independent_judge = self.use_filter and config["judge"] == "independent"
         with torch_threads(n_threads):
             train = self._training_rows(y_index, counts, rng, config)
@@ -615,19 +632,19 @@ class DSEASMOTE(BaseOverSampler):
                 ).to(device)
             self.history_ = train_generator(
                 generator, X_std[train], y_index[train], config=config,
-                tf_weight=self._tf_weight(), shift=shift, seed=seed, device=device,
+                tf_weight=self._tf_weight(), phase=phase, seed=seed, device=device,
                 verbose=self.verbose,
             )
             if independent_judge:
                 self.judge_history_ = train_judge(
-                    generator, X_std, y_index, config=config, shift=shift, seed=seed,
+                    generator, X_std, y_index, config=config, phase=phase, seed=seed,
                     device=device, verbose=self.verbose,
                 )
             generator.eval()
             X_new, y_new, self.quality_ = synthesize(
                 generator, X_std, y_index, classes=self.classes_, targets=targets,
                 thresholds=thresholds, config=config, windows=windows,
-                k_neighbors=self.k_neighbors, use_filter=self.use_filter,
+                phase=phase, k_neighbors=self.k_neighbors, use_filter=self.use_filter,
                 max_rounds=self.max_rounds, rng=rng, device=device,
             )
         self.generator_ = generator.cpu()

@@ -19,7 +19,7 @@ from ._quality_filter import GENERATION_BATCH
 __all__ = ["train_generator", "train_judge"]
 
 
-def train_generator(net, X, y, *, config, tf_weight, shift, seed, device, verbose=False):
+def train_generator(net, X, y, *, config, tf_weight, phase, seed, device, verbose=False):
     """Train the generator (and the AFC with it); returns the loss history.
 
     Each step minimises Eq. 8 plus the terms the preset adds:
@@ -42,8 +42,10 @@ def train_generator(net, X, y, *, config, tf_weight, shift, seed, device, verbos
         ``max_epochs``, ``latent_weight``, ``afc_weight``,
         ``distance_weight``, ``undersample_alignment``).
     tf_weight : float
-    shift : bool
-        Train on randomly rolled windows (random phases).
+    phase : int or None
+        Train on randomly rolled rows (random phases): the number of
+        samples along time of each row's series (see ``_phase``); None
+        trains on the rows as they are.
     seed : int
     device : torch.device
     verbose : bool or int
@@ -52,7 +54,7 @@ def train_generator(net, X, y, *, config, tf_weight, shift, seed, device, verbos
     y_t = torch.as_tensor(y, dtype=torch.long, device=device)
     # Without random phases the real scalograms never change: computed once.
     images = None
-    if net.use_cwt and not shift:
+    if net.use_cwt and phase is None:
         with torch.no_grad():
             images = map_batches(net.front_end, X, device, GENERATION_BATCH)
     generator = torch.Generator().manual_seed(seed)
@@ -67,8 +69,8 @@ def train_generator(net, X, y, *, config, tf_weight, shift, seed, device, verbos
 
     def step(index):
         x, y = X_t[index], y_t[index]
-        if shift:
-            x = random_roll(x, generator)
+        if phase is not None:
+            x = random_roll(x, generator, phase)
         image = images[index] if images is not None else net.front_end(x)
         z = net.embed(x, image)  # (batch, latent)
         if net.afc is not None:
@@ -132,7 +134,7 @@ def afc_terms(net, x, image, y, x_gen, image_gen, config):
     return terms
 
 
-def train_judge(net, X, y, *, config, shift, seed, device, verbose=False):
+def train_judge(net, X, y, *, config, phase, seed, device, verbose=False):
     """Train the filter's judge on real rows only (all classes, balanced batches).
 
     Never on generated rows: the judge says whether a synthetic row looks
@@ -145,8 +147,8 @@ def train_judge(net, X, y, *, config, shift, seed, device, verbose=False):
 
     def step(index):
         x = X_t[index]
-        if shift:
-            x = random_roll(x, generator)
+        if phase is not None:
+            x = random_roll(x, generator, phase)
         logits = net.judge(x, net.front_end(x))
         return {"loss": F.cross_entropy(logits, y_t[index])}
 

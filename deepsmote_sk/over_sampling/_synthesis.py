@@ -7,6 +7,7 @@ what the per-sample filter (Eq. 9-12) accepts.
 """
 
 import warnings
+from functools import partial
 
 import numpy as np
 import torch
@@ -30,7 +31,7 @@ _FALLBACK_NOISE = 0.1
 
 @torch.no_grad()
 def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
-               k_neighbors, use_filter, max_rounds, rng, device):
+               phase, k_neighbors, use_filter, max_rounds, rng, device):
     """New rows for each target class, and the filter's report of each.
 
     Parameters
@@ -48,9 +49,12 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
     thresholds : dict
         Label -> ``beta(BR)``.
     config : dict
-        The resolved preset (``time_shift``, ``synthesis``, ``judge``).
+        The resolved preset (``synthesis``, ``judge``).
     windows : bool
-        Rows are signal windows (phase and per-window moments apply).
+        Rows are signal windows (per-window moments apply).
+    phase : int or None
+        Samples along time of each row's series when the phase is a
+        nuisance (``time_shift``; see ``_phase``), else None.
     k_neighbors, use_filter, max_rounds
         As the estimator's parameters.
     rng : numpy.random.RandomState
@@ -64,7 +68,7 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
         Label -> :meth:`QualityFilter.run`'s report.
     """
     counts = np.bincount(y, minlength=len(classes))
-    shift = windows and config["time_shift"]
+    shift = phase is not None
     residual = config["synthesis"] == "residual"
     judge = net.judge if config["judge"] == "independent" else net.afc
     generator = torch.Generator().manual_seed(int(rng.randint(2**31)))
@@ -77,7 +81,7 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
         c = int(np.searchsorted(classes, label))
         rows = torch.as_tensor(X[y == c], device=device)
         codes = map_batches(net.embed, X[y == c], device, GENERATION_BATCH).cpu().numpy()
-        view = phase_free_view if shift else net.quality_view
+        view = partial(phase_free_view, length=phase) if shift else net.quality_view
         reference = standardize_rows(view(rows))
         smote = LatentSMOTE(
             codes, k_neighbors, noise_std, rng,
@@ -89,13 +93,13 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
             x_base = rows[base]
             if shift:
                 # A new phase for each sample; the partner aligned to it.
-                x_base = random_roll(x_base, generator)
+                x_base = random_roll(x_base, generator, phase)
             z_base = _codes(net, x_base, codes[base], shift)
             z_partner = None
             if partner is not None:
                 x_partner = rows[partner]
                 if shift:
-                    x_partner = align_to(x_partner, x_base)
+                    x_partner = align_to(x_partner, x_base, phase)
                 z_partner = _codes(net, x_partner, codes[partner], shift)
             z = torch.as_tensor(smote.mix(z_base, z_partner, gap), device=device)
             x_new = net.synthesize(z)
@@ -112,7 +116,7 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
         def score(x, c=c, reference=reference):
             image = net.front_end(x)
             if shift:
-                candidate = phase_free_view(x)
+                candidate = phase_free_view(x, phase)
             else:
                 candidate = image.flatten(1) if image is not None else net.quality_view(x)
             pcc = pearson_to_nearest(candidate, reference)
