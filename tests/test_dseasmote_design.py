@@ -152,6 +152,16 @@ def test_image_mode_treats_the_last_axis_as_time(monkeypatch, time_shift, phase)
     assert seen == [phase] and X_res.shape == (60, 64)
 
 
+def test_new_images_keep_to_the_range_of_the_real_images():
+    X, y = signals((30, 6), length=64)
+    images = np.abs(X).reshape(len(X), -1)  # magnitudes: never negative
+    X_res, _ = tiny(image_shape=(4, 16), image_size=None).fit_resample(images, y)
+    new = X_res[len(X) :]
+    tolerance = 1e-5 * images.max()
+    assert new.min() >= images.min() - tolerance and new.max() <= images.max() + tolerance
+    assert new.min() < images.min() + 0.01  # the clip is reached: the test can fail
+
+
 def test_phase_helpers_roll_align_and_match_moments():
     x = torch.randn(3, 32)
     rolled = random_roll(x, torch.Generator().manual_seed(0))

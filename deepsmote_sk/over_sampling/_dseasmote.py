@@ -607,6 +607,10 @@ class DSEASMOTE(BaseOverSampler):
         rng = np.random.RandomState(seed % 2**32)
         n_threads = os.cpu_count() if self.n_jobs == -1 else self.n_jobs
         phase = self._phase_length(n_features, image_shape, windows, config)
+        # New images keep to the range of the real ones (no negative magnitude).
+        value_range = None
+        if image_shape is not None:
+            value_range = (float(X_std.min()), float(X_std.max()))
         independent_judge = self.use_filter and config["judge"] == "independent"
         with torch_threads(n_threads):
             train = self._training_rows(y_index, counts, rng, config)
@@ -644,7 +648,7 @@ class DSEASMOTE(BaseOverSampler):
             X_new, y_new, self.quality_ = synthesize(
                 generator, X_std, y_index, classes=self.classes_, targets=targets,
                 thresholds=thresholds, config=config, windows=windows,
-                phase=phase, k_neighbors=self.k_neighbors, use_filter=self.use_filter,
+                phase=phase, value_range=value_range, k_neighbors=self.k_neighbors, use_filter=self.use_filter,
                 max_rounds=self.max_rounds, rng=rng, device=device,
             )
         self.generator_ = generator.cpu()

@@ -2,8 +2,9 @@
 
 Class by class: draw base and partner rows, interpolate their latent codes
 (Eq. 1), decode (or, in residual synthesis, add the decoder's change to the
-base row), give each new window its base window's mean and scale, and keep
-what the per-sample filter (Eq. 9-12) accepts.
+base row), give each new window its base window's mean and scale (each new
+image the range of the real images), and keep what the per-sample filter
+(Eq. 9-12) accepts.
 """
 
 import warnings
@@ -31,7 +32,7 @@ _FALLBACK_NOISE = 0.1
 
 @torch.no_grad()
 def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
-               phase, k_neighbors, use_filter, max_rounds, rng, device):
+               phase, value_range, k_neighbors, use_filter, max_rounds, rng, device):
     """New rows for each target class, and the filter's report of each.
 
     Parameters
@@ -52,6 +53,10 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
         The resolved preset (``synthesis``, ``judge``).
     windows : bool
         Rows are signal windows (per-window moments apply).
+    value_range : tuple of float or None
+        ``(low, high)``: every new value is clipped to it (image mode: the
+        range of the real images; a scalogram's magnitude is never
+        negative). None leaves the values as made.
     phase : int or None
         Samples along time of each row's series when the phase is a
         nuisance (``time_shift``; see ``_phase``), else None.
@@ -111,6 +116,8 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
                 x_new = x_base + x_new - net.synthesize(z_base)
             if windows:
                 x_new = match_moments(x_new, x_base)
+            if value_range is not None:
+                x_new = x_new.clamp(*value_range)
             return x_new
 
         def score(x, c=c, reference=reference):
