@@ -647,9 +647,10 @@ class DSEASMOTE(BaseOverSampler):
             generator.eval()
             X_new, y_new, self.quality_ = synthesize(
                 generator, X_std, y_index, classes=self.classes_, targets=targets,
-                thresholds=thresholds, config=config, windows=windows,
-                phase=phase, value_range=value_range, k_neighbors=self.k_neighbors, use_filter=self.use_filter,
-                max_rounds=self.max_rounds, rng=rng, device=device,
+                thresholds=thresholds, config=config, windows=windows, phase=phase,
+                value_range=value_range, k_neighbors=self.k_neighbors,
+                use_filter=self.use_filter, max_rounds=self.max_rounds, rng=rng,
+                device=device,
             )
         self.generator_ = generator.cpu()
         limit = np.finfo(X.dtype).max

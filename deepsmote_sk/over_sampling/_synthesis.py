@@ -53,13 +53,13 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
         The resolved preset (``synthesis``, ``judge``).
     windows : bool
         Rows are signal windows (per-window moments apply).
+    phase : int or None
+        Samples along time of each row's series when the phase is a
+        nuisance (``time_shift``; see ``_phase``), else None.
     value_range : tuple of float or None
         ``(low, high)``: every new value is clipped to it (image mode: the
         range of the real images; a scalogram's magnitude is never
         negative). None leaves the values as made.
-    phase : int or None
-        Samples along time of each row's series when the phase is a
-        nuisance (``time_shift``; see ``_phase``), else None.
     k_neighbors, use_filter, max_rounds
         As the estimator's parameters.
     rng : numpy.random.RandomState
@@ -123,7 +123,7 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
         def score(x, c=c, reference=reference):
             image = net.front_end(x)
             if shift:
-                candidate = phase_free_view(x, phase)
+                candidate = view(x)  # the reference's own view
             else:
                 candidate = image.flatten(1) if image is not None else net.quality_view(x)
             pcc = pearson_to_nearest(candidate, reference)
