@@ -87,10 +87,11 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
         rows = torch.as_tensor(X[y == c], device=device)
         codes = map_batches(net.embed, X[y == c], device, GENERATION_BATCH).cpu().numpy()
         view = partial(phase_free_view, length=phase) if shift else net.quality_view
-        reference = standardize_rows(view(rows))
+        real_views = view(rows)
+        reference = standardize_rows(real_views)
         smote = LatentSMOTE(
             codes, k_neighbors, noise_std, rng,
-            neighbor_space=view(rows).cpu().numpy() if shift else None,
+            neighbor_space=real_views.cpu().numpy() if shift else None,
         )
 
         def draw(n, rows=rows, codes=codes, smote=smote):
