@@ -122,7 +122,9 @@ def synthesize(net, X, y, *, classes, targets, thresholds, config, windows,
             return x_new
 
         def score(x, c=c, reference=reference):
-            image = net.front_end(x)
+            # The front end's image feeds the judge and, without phase
+            # handling, the PCC: with neither, skip its CWT.
+            image = net.front_end(x) if judge is not None or not shift else None
             if shift:
                 candidate = view(x)  # the reference's own view
             else:
